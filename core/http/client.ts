@@ -1,0 +1,296 @@
+/**
+ * The Clipia REST client: one method per endpoint over the injected transport, with
+ * retries, idempotent submits and the shared request budget.
+ */
+
+import { ClipiaError, errorFromResponse, validationError } from '../errors';
+import { defaultUuid, isAbortError, sleepUnlessAborted, throwIfAborted, type HttpMethod, type Runtime } from '../runtime';
+import { RequestBudget, type BudgetOptions } from './budget';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy } from './retry';
+import type {
+	AccountResponse,
+	EstimateResponse,
+	GenerationModel,
+	ModelDetail,
+	RequestResponse,
+	StatusResponse,
+	SubmitResponse,
+} from './wire';
+
+export const DEFAULT_BASE_URL = 'https://api.clipia.ai';
+
+export interface ClientOptions {
+	baseUrl?: string;
+	retry?: Partial<RetryPolicy>;
+	budget?: BudgetOptions;
+	/** Per-request timeout (default 30 s). */
+	requestTimeoutMs?: number;
+	/** Sent as User-Agent where the transport allows it. */
+	userAgent?: string;
+}
+
+export interface CallOptions {
+	signal?: AbortSignal;
+	/**
+	 * Keep retrying 429 answers until this time (epoch ms) instead of giving up after
+	 * `maxRetries`: for batches, where a rate limit means "later", never "failed".
+	 */
+	rateLimitDeadline?: number;
+}
+
+interface RequestSpec extends CallOptions {
+	method: HttpMethod;
+	path: string;
+	body?: unknown;
+	headers?: Record<string, string>;
+	/** For messages: what was being done. */
+	what: string;
+	requestId?: string;
+	idempotencyKey?: string;
+}
+
+export interface ApiAnswer<T> {
+	status: number;
+	body: T;
+}
+
+/**
+ * Accepts `https://…`, and plain http only for localhost / 127.0.0.1 (local testing),
+ * like the official SDKs. Returns the URL without a trailing slash.
+ */
+export function normalizeBaseUrl(raw: string | undefined): string {
+	const value = (raw ?? '').trim() || DEFAULT_BASE_URL;
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		throw validationError('baseUrl', `The Clipia base URL "${value}" is not a valid URL. Use ${DEFAULT_BASE_URL}.`);
+	}
+	const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+		throw validationError(
+			'baseUrl',
+			`The Clipia base URL must start with https:// (plain http is allowed only for localhost and 127.0.0.1), got "${value}".`,
+		);
+	}
+	return value.replace(/\/+$/, '');
+}
+
+export class ClipiaClient {
+	readonly baseUrl: string;
+	readonly budget: RequestBudget;
+	private readonly policy: RetryPolicy;
+	private readonly random: () => number;
+	private readonly uuid: () => string;
+	private readonly timeoutMs: number;
+
+	constructor(
+		readonly runtime: Runtime,
+		private readonly options: ClientOptions = {},
+	) {
+		this.baseUrl = normalizeBaseUrl(options.baseUrl);
+		this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+		this.budget = new RequestBudget(runtime, options.budget);
+		this.random = runtime.random ?? Math.random;
+		this.uuid = runtime.uuid ?? defaultUuid;
+		this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+	}
+
+	/** `POST /v1/models/{model}`. Every attempt of one submit carries the same Idempotency-Key. */
+	async submit(
+		model: string,
+		input: Record<string, unknown>,
+		options: CallOptions & { webhookUrl?: string; idempotencyKey?: string } = {},
+	): Promise<SubmitResponse> {
+		const idempotencyKey = options.idempotencyKey ?? this.uuid();
+		const body: Record<string, unknown> = { input };
+		if (options.webhookUrl) body.webhook_url = options.webhookUrl;
+		const answer = await this.send<SubmitResponse>({
+			...options,
+			method: 'POST',
+			path: `/v1/models/${encodeURIComponent(model)}`,
+			body,
+			headers: { 'Idempotency-Key': idempotencyKey },
+			what: `submitting to ${model}`,
+			idempotencyKey,
+		});
+		expectShape(answer.body, ['request_id', 'status'], `submitting to ${model}`);
+		return answer.body;
+	}
+
+	/** `GET /v1/requests/{id}/status`. */
+	async status(requestId: string, options: CallOptions = {}): Promise<StatusResponse> {
+		const answer = await this.send<StatusResponse>({
+			...options,
+			method: 'GET',
+			path: `/v1/requests/${encodeURIComponent(requestId)}/status`,
+			what: `reading the status of request ${requestId}`,
+			requestId,
+		});
+		expectShape(answer.body, ['status'], `reading request ${requestId}`, requestId);
+		return answer.body;
+	}
+
+	/**
+	 * `GET /v1/requests/{id}`: the result once terminal (200), or the lifecycle fields
+	 * while running (202). One request tells both, so waiting polls this endpoint.
+	 */
+	async request(requestId: string, options: CallOptions = {}): Promise<RequestResponse> {
+		const answer = await this.send<RequestResponse>({
+			...options,
+			method: 'GET',
+			path: `/v1/requests/${encodeURIComponent(requestId)}`,
+			what: `reading request ${requestId}`,
+			requestId,
+		});
+		expectShape(answer.body, ['status'], `reading request ${requestId}`, requestId);
+		return { ...answer.body, request_id: answer.body.request_id ?? requestId };
+	}
+
+	/** `GET /v1/models`, generation models only (the list also carries LLM entries). */
+	async listModels(options: CallOptions = {}): Promise<GenerationModel[]> {
+		const answer = await this.send<{ data?: unknown[] }>({ ...options, method: 'GET', path: '/v1/models', what: 'listing models' });
+		const data = Array.isArray(answer.body?.data) ? answer.body.data : [];
+		return data.filter(isGenerationModel);
+	}
+
+	/** `GET /v1/models/{slug}`: the model with its input schema. */
+	async getModel(slug: string, options: CallOptions = {}): Promise<ModelDetail> {
+		const answer = await this.send<ModelDetail>({
+			...options,
+			method: 'GET',
+			path: `/v1/models/${encodeURIComponent(slug)}`,
+			what: `reading model ${slug}`,
+		});
+		expectShape(answer.body, ['slug'], `reading model ${slug}`);
+		return { ...answer.body, input_schema: answer.body.input_schema ?? {} };
+	}
+
+	/** `POST /v1/models/{slug}/estimate`: credits a submit would cost; nothing is queued. */
+	async estimate(slug: string, input: Record<string, unknown>, options: CallOptions = {}): Promise<EstimateResponse> {
+		const answer = await this.send<EstimateResponse>({
+			...options,
+			method: 'POST',
+			path: `/v1/models/${encodeURIComponent(slug)}/estimate`,
+			body: { input },
+			what: `estimating the cost on ${slug}`,
+		});
+		expectShape(answer.body, ['credits'], `estimating the cost on ${slug}`);
+		return answer.body;
+	}
+
+	/** `GET /v1/account`: balance and 30-day usage. */
+	async account(options: CallOptions = {}): Promise<AccountResponse> {
+		const answer = await this.send<AccountResponse>({ ...options, method: 'GET', path: '/v1/account', what: 'reading the account' });
+		expectShape(answer.body, ['balance'], 'reading the account');
+		return answer.body;
+	}
+
+	/** One API call with the retry rules of the contract. */
+	private async send<T>(spec: RequestSpec): Promise<ApiAnswer<T>> {
+		const { runtime, policy } = this;
+		let failures = 0;
+		for (;;) {
+			throwIfAborted(spec.signal);
+			await this.budget.take(spec.signal);
+			let status: number;
+			let headers: Record<string, string | undefined>;
+			let body: unknown;
+			try {
+				const response = await runtime.transport({
+					method: spec.method,
+					url: this.baseUrl + spec.path,
+					headers: {
+						Accept: 'application/json',
+						...(spec.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+						...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}),
+						...spec.headers,
+					},
+					body: spec.body,
+					signal: spec.signal,
+					timeoutMs: this.timeoutMs,
+				});
+				({ status, headers, body } = response);
+			} catch (error) {
+				if (isAbortError(error) || spec.signal?.aborted) throw error;
+				if (failures >= policy.maxRetries) throw this.networkError(error, spec, failures + 1);
+				await sleepUnlessAborted(runtime.sleep, backoffDelayMs(failures++, policy, this.random), spec.signal);
+				continue;
+			}
+			this.budget.observe(headers);
+
+			if (status >= 200 && status < 300) {
+				if (typeof body === 'object' && body !== null) return { status, body: body as T };
+				// A 2xx that is not JSON: the answer was damaged on the way; asking again is safe
+				// (GETs are reads, a submit is replayed by its Idempotency-Key).
+				if (failures >= policy.maxRetries) {
+					throw new ClipiaError({
+						code: 'invalid_response',
+						status,
+						retryable: true,
+						requestId: spec.requestId,
+						idempotencyKey: spec.idempotencyKey,
+						message: `Clipia sent an unreadable answer while ${spec.what}. Try again in a minute.`,
+					});
+				}
+				await sleepUnlessAborted(runtime.sleep, backoffDelayMs(failures++, policy, this.random), spec.signal);
+				continue;
+			}
+
+			const retryAfterMs = parseRetryAfterMs(headers['retry-after'], runtime.now());
+			const error = errorFromResponse(status, body, {
+				what: spec.what,
+				requestId: spec.requestId,
+				retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+			});
+			if (!error.retryable) throw error;
+
+			const waitMs = Math.min(retryAfterMs ?? backoffDelayMs(failures, policy, this.random), policy.maxRetryAfterMs);
+			const underDeadline =
+				status === 429 && spec.rateLimitDeadline !== undefined && runtime.now() + waitMs < spec.rateLimitDeadline;
+			if (failures >= policy.maxRetries && !underDeadline) throw error;
+			failures++;
+			if (status === 429) this.budget.pauseUntil(runtime.now() + waitMs);
+			await sleepUnlessAborted(runtime.sleep, waitMs, spec.signal);
+		}
+	}
+
+	private networkError(cause: unknown, spec: RequestSpec, attempts: number): ClipiaError {
+		const detail = describeNetworkError(cause);
+		const unknownOutcome = spec.idempotencyKey
+			? ' The submission may or may not have reached Clipia; sending it again with the same Idempotency-Key cannot charge twice.'
+			: '';
+		return new ClipiaError({
+			code: 'network_error',
+			retryable: true,
+			requestId: spec.requestId,
+			idempotencyKey: spec.idempotencyKey,
+			message: `Could not reach Clipia at ${this.baseUrl} while ${spec.what} (${detail}, ${attempts} attempts).${unknownOutcome} Check the network and the base URL.`,
+		});
+	}
+}
+
+function describeNetworkError(error: unknown): string {
+	if (error && typeof error === 'object') {
+		const { code, message } = error as { code?: unknown; message?: unknown };
+		if (typeof code === 'string' && code) return code;
+		if (typeof message === 'string' && message) return message.slice(0, 120);
+	}
+	return 'network error';
+}
+
+function expectShape(body: unknown, keys: string[], what: string, requestId?: string): void {
+	const record = body as Record<string, unknown>;
+	if (keys.every((key) => record?.[key] !== undefined)) return;
+	throw new ClipiaError({
+		code: 'invalid_response',
+		requestId,
+		retryable: true,
+		message: `Clipia sent an unexpected answer while ${what} (missing ${keys.filter((k) => record?.[k] === undefined).join(', ')}).`,
+	});
+}
+
+function isGenerationModel(entry: unknown): entry is GenerationModel {
+	const model = entry as Partial<GenerationModel> | null;
+	return !!model && typeof model.slug === 'string' && typeof model.type === 'string';
+}

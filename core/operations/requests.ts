@@ -1,0 +1,63 @@
+/** waitGeneration and getGeneration: follow a generation by its request_id. */
+
+import { validationError } from '../errors';
+import type { RequestResponse } from '../http/wire';
+import { resultFromAnswer, type GenerationResult } from '../result';
+import { waitForGeneration, waitForGenerations } from '../wait/waiter';
+import { contextDefaults, type OperationContext } from './context';
+import { keepRequestId } from './generate';
+
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{5,127}$/;
+
+/** Trims and checks a request_id before it goes into a URL. */
+export function checkRequestId(raw: unknown): string {
+	const id = typeof raw === 'string' ? raw.trim() : '';
+	if (!id) throw validationError('request_id', '"Request ID" (request_id) is required: use the request_id a generate call returned.');
+	if (!REQUEST_ID.test(id)) {
+		throw validationError('request_id', `"${id.slice(0, 80)}" is not a Clipia request_id (expected something like 3f1c9c7e-…).`);
+	}
+	return id;
+}
+
+export interface WaitParams {
+	request_id: string;
+	wait_seconds: number;
+	onUpdate?: (answer: RequestResponse) => void;
+	patientWithRateLimits?: boolean;
+}
+
+/** Waits until the generation ends or `wait_seconds` pass; either way returns its state. */
+export async function waitGeneration(context: OperationContext, params: WaitParams): Promise<GenerationResult> {
+	const { client, signal, nextStep } = contextDefaults(context);
+	const requestId = checkRequestId(params.request_id);
+	const answer = await waitForGeneration(client, requestId, {
+		deadline: client.runtime.now() + Math.max(0, params.wait_seconds) * 1000,
+		signal,
+		onUpdate: params.onUpdate,
+		patientWithRateLimits: params.patientWithRateLimits,
+	}).catch(keepRequestId(requestId));
+	return resultFromAnswer(answer, {}, nextStep);
+}
+
+/** Waits for many generations under one shared request budget; results in input order. */
+export async function waitGenerations(
+	context: OperationContext,
+	requestIds: string[],
+	waitSeconds: number,
+): Promise<Array<GenerationResult | Error>> {
+	const { client, signal, nextStep } = contextDefaults(context);
+	const answers = await waitForGenerations(client, requestIds.map(checkRequestId), {
+		deadline: client.runtime.now() + Math.max(0, waitSeconds) * 1000,
+		signal,
+		patientWithRateLimits: true,
+	});
+	return answers.map((answer) => (answer instanceof Error ? answer : resultFromAnswer(answer, {}, nextStep)));
+}
+
+/** The generation's current state, one request, no waiting. */
+export async function getGeneration(context: OperationContext, params: { request_id: string }): Promise<GenerationResult> {
+	const { client, signal, nextStep } = contextDefaults(context);
+	const requestId = checkRequestId(params.request_id);
+	const answer = await client.request(requestId, { signal }).catch(keepRequestId(requestId));
+	return resultFromAnswer(answer, {}, nextStep);
+}

@@ -1,0 +1,89 @@
+/**
+ * What core needs from its caller. Core never performs I/O or touches timers itself:
+ * n8n hands it `httpRequestWithAuthentication` and `sleep` from n8n-workflow, the MCP
+ * bridge hands it axios and Node timers, tests hand it a fake clock.
+ */
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface HttpRequest {
+	method: HttpMethod;
+	/** Absolute URL. */
+	url: string;
+	headers: Record<string, string>;
+	/** JSON-serialisable body (POST only). */
+	body?: unknown;
+	/** When true the response body is handed back as a readable stream (media downloads). */
+	stream?: boolean;
+	/** Abort the request (cancellation). */
+	signal?: AbortSignal;
+	/** Per-request timeout in milliseconds. */
+	timeoutMs?: number;
+}
+
+export interface HttpResponse {
+	status: number;
+	/** Header names in lower case. */
+	headers: Record<string, string | undefined>;
+	/** Parsed JSON (or raw text when the body was not JSON), or a stream when `stream` was asked. */
+	body: unknown;
+}
+
+/**
+ * Performs exactly one HTTP request. Resolves for every HTTP status (4xx/5xx included);
+ * rejects only when no response arrived (network error, timeout, abort).
+ * Authentication is the transport's business: core never sees the API key.
+ */
+export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
+
+export interface Runtime {
+	transport: Transport;
+	/** Resolves after `ms` milliseconds (n8n: `sleep` from n8n-workflow). */
+	sleep: (ms: number) => Promise<void>;
+	/** Milliseconds since the epoch. */
+	now: () => number;
+	/** Uniform random number in [0, 1), for jitter. */
+	random?: () => number;
+	/** UUID v4 for Idempotency-Key. */
+	uuid?: () => string;
+}
+
+/** Sleeps, but wakes early (rejecting with an AbortError) when the signal aborts. */
+export async function sleepUnlessAborted(
+	sleep: Runtime['sleep'],
+	ms: number,
+	signal?: AbortSignal,
+): Promise<void> {
+	throwIfAborted(signal);
+	if (ms <= 0) return;
+	if (!signal) return sleep(ms);
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(abortError());
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms), aborted]);
+	} finally {
+		if (onAbort) signal.removeEventListener('abort', onAbort);
+	}
+}
+
+export function abortError(): Error {
+	const error = new Error('The operation was cancelled');
+	error.name = 'AbortError';
+	return error;
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+	if (signal?.aborted) throw abortError();
+}
+
+export function isAbortError(error: unknown): boolean {
+	return error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError');
+}
+
+/** RFC 4122 version 4 UUID from the platform's CSPRNG. */
+export function defaultUuid(): string {
+	return globalThis.crypto.randomUUID();
+}

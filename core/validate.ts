@@ -1,0 +1,106 @@
+/** Checks input against the field tables before anything is sent, so bad input costs nothing. */
+
+import { validationError } from './errors';
+import type { FieldSpec } from './fields';
+
+/** Values keyed by the fields' API names; `undefined`, null and '' mean "not given". */
+export type FieldValues = Record<string, unknown>;
+
+/**
+ * Returns the given fields, checked and normalised (numbers from numeric strings, URL
+ * lists from comma/newline separated text). Throws a ClipiaError naming the field.
+ */
+export function validateFields(fields: readonly FieldSpec[], values: FieldValues): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const field of fields) {
+		const raw = values[field.key];
+		if (isEmpty(raw)) {
+			if (field.required) throw validationError(field.key, `${label(field)} is required and cannot be empty.`);
+			continue;
+		}
+		out[field.key] = checkValue(field, raw);
+	}
+	return out;
+}
+
+function checkValue(field: FieldSpec, raw: unknown): unknown {
+	switch (field.type) {
+		case 'string': {
+			if (typeof raw !== 'string') throw validationError(field.key, `${label(field)} must be text.`);
+			const text = raw.trim();
+			if (!text) throw validationError(field.key, `${label(field)} is required and cannot be empty.`);
+			return text;
+		}
+		case 'integer': {
+			const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+			const range = `a whole number from ${field.min} to ${field.max}`;
+			if (typeof value !== 'number' || !Number.isInteger(value)) {
+				throw validationError(field.key, `${label(field)} must be ${range}; got ${show(raw)}.`);
+			}
+			if ((field.min !== undefined && value < field.min) || (field.max !== undefined && value > field.max)) {
+				throw validationError(field.key, `${label(field)} must be ${range}; got ${value}.`);
+			}
+			return value;
+		}
+		case 'boolean':
+			if (typeof raw === 'boolean') return raw;
+			if (raw === 'true' || raw === 'false') return raw === 'true';
+			throw validationError(field.key, `${label(field)} must be true or false; got ${show(raw)}.`);
+		case 'enum': {
+			const value = String(raw).trim();
+			if (!field.options?.includes(value)) {
+				throw validationError(field.key, `${label(field)} must be one of ${field.options?.join(', ')}; got ${show(raw)}.`);
+			}
+			return value;
+		}
+		case 'url':
+			return checkHttpsUrl(field, raw);
+		case 'urlList': {
+			const urls = parseUrlList(raw);
+			if (field.maxItems !== undefined && urls.length > field.maxItems) {
+				throw validationError(field.key, `${label(field)} takes at most ${field.maxItems} URLs; got ${urls.length}.`);
+			}
+			return urls.length ? urls.map((url) => checkHttpsUrl(field, url)) : undefined;
+		}
+	}
+}
+
+/** An array, or text with one URL per line or separated by commas. */
+export function parseUrlList(raw: unknown): string[] {
+	const parts = Array.isArray(raw) ? raw.map((item) => String(item)) : String(raw).split(/[\n,]/);
+	return parts.map((part) => part.trim()).filter(Boolean);
+}
+
+function checkHttpsUrl(field: FieldSpec, raw: unknown): string {
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	let url: URL | undefined;
+	try {
+		url = new URL(text);
+	} catch {
+		url = undefined;
+	}
+	// Plain http only for a local server (the emulator), the rule the SDKs apply to base URLs.
+	const local = url?.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
+	if (!url || (url.protocol !== 'https:' && !local)) {
+		throw validationError(field.key, `${label(field)} must be an https:// URL; got ${show(raw)}.`);
+	}
+	return text;
+}
+
+function isEmpty(value: unknown): boolean {
+	return (
+		value === undefined ||
+		value === null ||
+		(typeof value === 'string' && value.trim() === '' ) ||
+		(Array.isArray(value) && value.length === 0)
+	);
+}
+
+function label(field: FieldSpec): string {
+	return `"${field.displayName}" (${field.key})`;
+}
+
+function show(value: unknown): string {
+	const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+	return text && text.length > 80 ? `${text.slice(0, 77)}...` : String(text);
+}

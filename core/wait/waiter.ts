@@ -1,0 +1,100 @@
+/**
+ * Waiting for generations: polls each one on its schedule until it ends, the deadline
+ * passes or the caller cancels. Every poll goes through the client, so all jobs in flight
+ * share the client's request budget.
+ */
+
+import { ClipiaError } from '../errors';
+import type { ClipiaClient } from '../http/client';
+import { TERMINAL_STATUSES, type RequestResponse } from '../http/wire';
+import { isAbortError, sleepUnlessAborted } from '../runtime';
+import { DEFAULT_TUNING, JobTrack, type Observation, type ScheduleTuning } from './schedule';
+
+export interface WaitOptions {
+	/** Give up (returning the last answer, still running) at this epoch ms. */
+	deadline: number;
+	signal?: AbortSignal;
+	tuning?: Partial<ScheduleTuning>;
+	/** An answer already in hand (the submit's), so the first poll can wait. */
+	initial?: Observation;
+	/** Called with every answer, e.g. to send progress notifications. */
+	onUpdate?: (answer: RequestResponse) => void;
+	/** Keep retrying 429s until the deadline (batches). */
+	patientWithRateLimits?: boolean;
+}
+
+export function isTerminal(answer: Pick<RequestResponse, 'status'>): boolean {
+	return TERMINAL_STATUSES.has(answer.status);
+}
+
+/**
+ * Polls `GET /v1/requests/{id}` (one request tells status and, once done, the result)
+ * until the generation is terminal or the deadline passes. Returns the last answer.
+ */
+export async function waitForGeneration(
+	client: ClipiaClient,
+	requestId: string,
+	options: WaitOptions,
+): Promise<RequestResponse> {
+	const { runtime } = client;
+	const track = new JobTrack({ ...DEFAULT_TUNING, ...options.tuning });
+	if (options.initial) track.record(options.initial);
+	let nextDelay = track.nextDelay(runtime.now());
+	let last: RequestResponse | undefined;
+	let lastError: ClipiaError | undefined;
+
+	for (;;) {
+		const remaining = options.deadline - runtime.now();
+		if (remaining <= 0 && (last || lastError)) {
+			if (last) return last;
+			throw lastError;
+		}
+		await sleepUnlessAborted(runtime.sleep, Math.min(nextDelay, Math.max(0, remaining)), options.signal);
+
+		try {
+			last = await client.request(requestId, {
+				signal: options.signal,
+				rateLimitDeadline: options.patientWithRateLimits ? options.deadline : undefined,
+			});
+		} catch (error) {
+			if (isAbortError(error)) throw error;
+			if (!(error instanceof ClipiaError) || !error.retryable) throw error;
+			// The service is unwell, not the job: keep the request_id and keep waiting.
+			lastError = error;
+			nextDelay = UNWELL_SERVICE_PAUSE_MS;
+			continue;
+		}
+		options.onUpdate?.(last);
+		if (isTerminal(last)) return last;
+		track.record({
+			at: runtime.now(),
+			status: last.status,
+			queuePosition: last.queue_position,
+			progress: last.progress,
+		});
+		nextDelay = track.nextDelay(runtime.now());
+	}
+}
+
+/** After the client's own retries gave up on a poll, wait this long before the next one. */
+const UNWELL_SERVICE_PAUSE_MS = 5_000;
+
+/**
+ * Waits for many generations at once (the batch path). Each keeps its own schedule; the
+ * shared client budget keeps the sum under the key's rate limit. Answers come back in
+ * the order of `requestIds`.
+ */
+export async function waitForGenerations(
+	client: ClipiaClient,
+	requestIds: string[],
+	options: Omit<WaitOptions, 'initial'> & { initial?: Array<Observation | undefined> },
+): Promise<Array<RequestResponse | ClipiaError>> {
+	return Promise.all(
+		requestIds.map((id, index) =>
+			waitForGeneration(client, id, { ...options, initial: options.initial?.[index] }).catch((error: unknown) => {
+				if (error instanceof ClipiaError) return error.withRequestId(id);
+				throw error;
+			}),
+		),
+	);
+}
