@@ -85,5 +85,5 @@ export function isAbortError(error: unknown): boolean {
 
 /** RFC 4122 version 4 UUID from the platform's CSPRNG. */
 export function defaultUuid(): string {
-	return globalThis.crypto.randomUUID();
+	return crypto.randomUUID();
 }

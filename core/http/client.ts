@@ -32,8 +32,8 @@ export interface ClientOptions {
 export interface CallOptions {
 	signal?: AbortSignal;
 	/**
-	 * Keep retrying 429 answers until this time (epoch ms) instead of giving up after
-	 * `maxRetries`: for batches, where a rate limit means "later", never "failed".
+	 * Keep retrying 429 answers until this time (epoch ms) when it is later than the
+	 * policy's patience: for batches, where a rate limit means "later", never "failed".
 	 */
 	rateLimitDeadline?: number;
 }
@@ -189,6 +189,7 @@ export class ClipiaClient {
 	/** One API call with the retry rules of the contract. */
 	private async send<T>(spec: RequestSpec): Promise<ApiAnswer<T>> {
 		const { runtime, policy } = this;
+		const firstAttemptAt = runtime.now();
 		let failures = 0;
 		for (;;) {
 			throwIfAborted(spec.signal);
@@ -245,12 +246,16 @@ export class ClipiaClient {
 			});
 			if (!error.retryable) throw error;
 
-			const waitMs = Math.min(retryAfterMs ?? backoffDelayMs(failures, policy, this.random), policy.maxRetryAfterMs);
-			const underDeadline =
-				status === 429 && spec.rateLimitDeadline !== undefined && runtime.now() + waitMs < spec.rateLimitDeadline;
-			if (failures >= policy.maxRetries && !underDeadline) throw error;
-			failures++;
-			if (status === 429) this.budget.pauseUntil(runtime.now() + waitMs);
+			const waitMs = Math.min(retryAfterMs ?? backoffDelayMs(Math.min(failures, 5), policy, this.random), policy.maxRetryAfterMs);
+			if (status === 429 || error.code === 'request_in_progress') {
+				// "Later": wait as told, for as long as the patience (or the caller's deadline) allows.
+				const patientUntil = Math.max(firstAttemptAt + policy.laterPatienceMs, spec.rateLimitDeadline ?? 0);
+				if (runtime.now() + waitMs > patientUntil) throw error;
+				if (status === 429) this.budget.pauseUntil(runtime.now() + waitMs);
+			} else {
+				if (failures >= policy.maxRetries) throw error;
+				failures++;
+			}
 			await sleepUnlessAborted(runtime.sleep, waitMs, spec.signal);
 		}
 	}

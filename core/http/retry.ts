@@ -9,6 +9,11 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 	/** A Retry-After longer than this is treated as this. */
 	maxRetryAfterMs: number;
+	/**
+	 * 429 and 409 request_in_progress mean "later", not "failed": they are retried for up to
+	 * this long (or until the caller's deadline, if later) without counting as failures.
+	 */
+	laterPatienceMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -16,6 +21,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	baseDelayMs: 1000,
 	maxDelayMs: 30_000,
 	maxRetryAfterMs: 120_000,
+	laterPatienceMs: 120_000,
 };
 
 /**

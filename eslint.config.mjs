@@ -1,0 +1,48 @@
+// typescript-eslint everywhere; n8n's community-node rules (the n8n Cloud set) on all code
+// that ships inside the n8n package: core/, nodes/, credentials/ and package.json.
+import js from '@eslint/js';
+import n8nCommunityNodes from '@n8n/eslint-plugin-community-nodes';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+	{ ignores: ['dist/**', 'bridge/dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '!gulpfile.js'] },
+	js.configs.recommended,
+	...tseslint.configs.recommended,
+	{
+		files: ['**/*.ts'],
+		rules: {
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+		},
+	},
+	{
+		files: ['core/**/*.ts', 'nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
+		...n8nCommunityNodes.configs.recommended,
+	},
+	{
+		// The package.json rules read the manifest as the TypeScript parser sees a .json file.
+		files: ['package.json'],
+		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
+		rules: { 'no-unused-expressions': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
+	},
+	{
+		// core must stay free of n8n, MCP and HTTP libraries: each surface hands it its own.
+		files: ['core/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: ['axios', 'zod', 'fs', 'http', 'https', 'crypto', 'n8n-workflow', 'n8n-core'],
+					patterns: ['n8n-*', '@n8n/*', '@modelcontextprotocol/*', 'node:*'],
+				},
+			],
+			// core is not a node: it raises ClipiaError, and each node wraps it in
+			// NodeApiError / NodeOperationError with its item index.
+			'@n8n/community-nodes/require-node-api-error': 'off',
+		},
+	},
+	{
+		files: ['gulpfile.js'],
+		languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+		rules: { '@typescript-eslint/no-require-imports': 'off' },
+	},
+);

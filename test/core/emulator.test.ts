@@ -1,0 +1,357 @@
+/** core against the local Clipia over real HTTP: every endpoint, every error code, faults. */
+
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+	ClipiaClient,
+	ClipiaError,
+	estimateCost,
+	generateImage,
+	generateVideo,
+	getBalance,
+	getGeneration,
+	getModel,
+	listModels,
+	waitGeneration,
+	waitGenerations,
+	type GenerationResult,
+} from '../../core';
+import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { realRuntime } from '../helpers/runtime';
+
+const SCALE = 50;
+let emulator: ClipiaEmulator;
+let keyCounter = 0;
+
+beforeAll(async () => {
+	emulator = new ClipiaEmulator({ timeScale: SCALE, runSeconds: { image: 10, video: 60 } });
+	await emulator.start();
+});
+afterAll(() => emulator.stop());
+
+/** A fresh live key per test, so counts and charges are the test's own. */
+function freshKey(options: { credits?: number; requestsPerMinute?: number; concurrency?: number; scopes?: Array<'generate' | 'read'> } = {}): string {
+	const key = `clipia_live_test_${++keyCounter}_${Date.now()}`;
+	emulator.addKey({ key, credits: 1_000, ...options });
+	return key;
+}
+
+function client(key: string | undefined, retry = { baseDelayMs: 1000 }): ClipiaClient {
+	return new ClipiaClient(realRuntime(key, SCALE), { baseUrl: emulator.url, retry });
+}
+
+async function failure(promise: Promise<unknown>): Promise<ClipiaError> {
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(ClipiaError);
+	return error as ClipiaError;
+}
+
+describe('endpoints', () => {
+	it('generates an image and charges its price once', async () => {
+		const key = freshKey();
+		const result = await generateImage({ client: client(key) }, { prompt: 'a red fox', resolution: '2k', num_images: 2 }, { waitSeconds: 120 });
+		expect(result.status).toBe('COMPLETED');
+		expect(result.cost_credits).toBe(12); // 4 × 1.5 × 2
+		expect(result.output?.images).toHaveLength(2);
+		expect(result.output?.images?.[0]).toMatchObject({ width: 2048, height: 2048 });
+		expect(emulator.stats(key).charged).toBe(12);
+		expect(emulator.balance(key)).toBe(988);
+		// Polls are few: submit + a handful of reads for a 10 s job.
+		expect(emulator.stats(key).byRoute.result).toBeLessThanOrEqual(6);
+	});
+
+	it('sends the documented request: path, body, Idempotency-Key, auth', async () => {
+		const key = freshKey();
+		const before = emulator.log.length;
+		await generateVideo(
+			{ client: client(key) },
+			{ prompt: 'waves', image_url: 'https://example.com/a.png', duration: 6, resolution: '1080p', generate_audio: true, aspect_ratio: '9:16' },
+			{ waitSeconds: 0 },
+		);
+		const submit = emulator.log.slice(before).find((r) => r.route === 'submit')!;
+		expect(submit.path).toBe('/v1/models/seedance-2-fast-i2v');
+		expect(submit.body).toEqual({
+			input: { prompt: 'waves', image_url: 'https://example.com/a.png', duration: 6, aspect_ratio: '9:16', resolution: '1080p', generate_audio: true },
+		});
+		expect(submit.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+		expect(submit.headers.authorization).toBe(`Bearer ${key}`);
+	});
+
+	it('submits without waiting, then waits by request_id; status and result agree', async () => {
+		const key = freshKey();
+		const c = client(key);
+		const submitted = await generateVideo({ client: c }, { prompt: 'a storm' }, { waitSeconds: 0 });
+		expect(submitted.status).toBe('IN_QUEUE');
+		expect(submitted.cost_credits).toBe(40);
+		const status = await c.status(submitted.request_id);
+		expect(['IN_QUEUE', 'IN_PROGRESS']).toContain(status.status);
+		const running = await getGeneration({ client: c }, { request_id: submitted.request_id });
+		expect(running.next_step).toMatch(/wait_generation/);
+		const done = await waitGeneration({ client: c }, { request_id: submitted.request_id, wait_seconds: 300 });
+		expect(done).toMatchObject({ status: 'COMPLETED', model: 'seedance-2-fast-t2v', cost_credits: 40 });
+		expect(done.output?.video?.url).toMatch(/\.mp4$/);
+	});
+
+	it('lists generation models, reads one, estimates what submit charges', async () => {
+		const key = freshKey();
+		const ctx = { client: client(key) };
+		const all = await listModels(ctx);
+		expect(all.map((m) => m.slug)).toEqual(expect.arrayContaining(['nano-banana-2', 'seedance-2-fast-t2v', 'seedance-2-fast-i2v']));
+		expect(all.some((m) => m.slug.includes('gpt'))).toBe(false);
+		expect((await listModels(ctx, { type: 'video', capability: 'image-to-video' })).map((m) => m.slug)).toEqual(['seedance-2-fast-i2v', 'kling-3-pro']);
+		expect((await listModels(ctx, { search: 'banana' })).map((m) => m.slug)).toEqual(['nano-banana-2']);
+		const detail = await getModel(ctx, { model: 'kling-3-pro' });
+		expect(detail.input_schema.duration).toMatchObject({ type: 'integer', enum: [5, 10] });
+		const input = { prompt: 'x', duration: 10, resolution: '1080p' };
+		const estimate = await estimateCost(ctx, { model: 'kling-3-pro', input });
+		expect(estimate.cost_credits).toBe(360);
+		expect(emulator.stats(key).charged).toBe(0);
+		const submitted = await generateVideo(ctx, { ...input, model: 'kling-3-pro' }, { waitSeconds: 0 });
+		expect(submitted.cost_credits).toBe(estimate.cost_credits);
+		expect(emulator.stats(key).charged).toBe(360);
+		const balance = await getBalance(ctx);
+		expect(balance.credits).toBe(640);
+		expect(balance.usage_30d.credits_spent).toBe(360);
+	});
+
+	it('accepts all three auth schemes', async () => {
+		for (const headers of [{ Authorization: `Bearer ${DEMO_KEYS.live}` }, { Authorization: `Key ${DEMO_KEYS.live}` }, { 'X-Api-Key': DEMO_KEYS.live }]) {
+			const response = await fetch(`${emulator.url}/v1/account`, { headers });
+			expect(response.status).toBe(200);
+		}
+	});
+
+	it('sandbox keys answer COMPLETED at once and charge nothing', async () => {
+		const c = client(DEMO_KEYS.test);
+		const before = emulator.stats(DEMO_KEYS.test).charged;
+		const result = await generateVideo({ client: c }, { prompt: 'anything' }, { waitSeconds: 0 });
+		expect(result.status).toBe('COMPLETED');
+		expect(result.cost_credits).toBe(40);
+		expect(result.output?.video?.url).toMatch(/sample/);
+		expect(emulator.stats(DEMO_KEYS.test).charged).toBe(before);
+	});
+});
+
+describe('every error code of the contract', () => {
+	it('400 invalid_request', async () => {
+		const error = await failure(client(freshKey()).submit('nano-banana-2', { prompt: 'x' }, { webhookUrl: 'ftp://nope' }));
+		expect(error).toMatchObject({ status: 400, code: 'invalid_request' });
+		expect(error.message).toMatch(/nothing was charged/);
+	});
+
+	it('401 invalid_api_key, without echoing the key', async () => {
+		const bad = 'clipia_live_not_a_real_key_123';
+		const error = await failure(getBalance({ client: client(bad) }));
+		expect(error).toMatchObject({ status: 401, code: 'invalid_api_key' });
+		expect(error.message).toMatch(/Check the key/);
+		expect(JSON.stringify({ message: error.message, ...error })).not.toContain(bad);
+		await expect(getBalance({ client: client(undefined) })).rejects.toMatchObject({ status: 401 });
+	});
+
+	it('402 insufficient_credits: nothing queued, top-up advice', async () => {
+		const key = freshKey({ credits: 10 });
+		const error = await failure(generateVideo({ client: client(key) }, { prompt: 'x' }, { waitSeconds: 0 }));
+		expect(error).toMatchObject({ status: 402, code: 'insufficient_credits' });
+		expect(error.message).toMatch(/costs 40 credits; the balance is 10.*Top up/);
+		expect(emulator.stats(key).jobs).toBe(0);
+	});
+
+	it('403 insufficient_scope', async () => {
+		const error = await failure(generateImage({ client: client(DEMO_KEYS.readOnly) }, { prompt: 'x' }, { waitSeconds: 0 }));
+		expect(error).toMatchObject({ status: 403, code: 'insufficient_scope' });
+		expect(error.message).toMatch(/"generate" scope/);
+		await expect(getBalance({ client: client(DEMO_KEYS.readOnly) })).resolves.toBeDefined();
+	});
+
+	it('404 not_found for an unknown request or model, never retried', async () => {
+		const key = freshKey();
+		const error = await failure(getGeneration({ client: client(key) }, { request_id: '00000000-0000-4000-8000-000000000000' }));
+		expect(error).toMatchObject({ status: 404, code: 'not_found', requestId: '00000000-0000-4000-8000-000000000000' });
+		await expect(getModel({ client: client(key) }, { model: 'no-such-model' })).rejects.toMatchObject({ status: 404 });
+		expect(emulator.stats(key).requests).toBe(2);
+	});
+
+	it('409 idempotency_key_reuse, and a replay that charges once', async () => {
+		const key = freshKey();
+		const c = client(key);
+		const first = await c.submit('nano-banana-2', { prompt: 'one' }, { idempotencyKey: '11111111-1111-4111-8111-111111111111' });
+		const replay = await c.submit('nano-banana-2', { prompt: 'one' }, { idempotencyKey: '11111111-1111-4111-8111-111111111111' });
+		expect(replay.request_id).toBe(first.request_id);
+		expect(emulator.stats(key).charged).toBe(4);
+		const error = await failure(c.submit('nano-banana-2', { prompt: 'two' }, { idempotencyKey: '11111111-1111-4111-8111-111111111111' }));
+		expect(error).toMatchObject({ status: 409, code: 'idempotency_key_reuse' });
+	});
+
+	it('409 request_in_progress is waited out and ends in the one job', async () => {
+		const key = freshKey();
+		emulator.inject({ key, method: 'POST', path: '/v1/models/', times: 1, action: { type: 'delay', ms: 3_000 * SCALE / 10 } });
+		const c = client(key);
+		const idempotencyKey = '22222222-2222-4222-8222-222222222222';
+		const [a, b] = await Promise.all([
+			c.submit('nano-banana-2', { prompt: 'slow' }, { idempotencyKey }),
+			new Promise((r) => setTimeout(r, 50)).then(() => c.submit('nano-banana-2', { prompt: 'slow' }, { idempotencyKey })),
+		]);
+		expect(b.request_id).toBe(a.request_id);
+		expect(emulator.stats(key).jobs).toBe(1);
+		expect(emulator.log.some((r) => r.key === key && r.status === 409)).toBe(true);
+	});
+
+	it('422 model_input_invalid names the field', async () => {
+		const error = await failure(generateVideo({ client: client(freshKey()) }, { prompt: 'x', model: 'kling-3-pro', duration: 7 }, { waitSeconds: 0 }));
+		expect(error).toMatchObject({ status: 422, code: 'model_input_invalid', field: 'duration' });
+		expect(error.message).toMatch(/duration: must be one of 5, 10/);
+	});
+
+	it('429 rate_limit_exceeded with Retry-After and RateLimit headers: waited out, then success', async () => {
+		const key = freshKey({ requestsPerMinute: 3 });
+		const c = client(key);
+		for (let i = 0; i < 5; i++) await getBalance({ client: c });
+		const limited = emulator.log.filter((r) => r.key === key && r.status === 429);
+		expect(emulator.stats(key).requests).toBe(5);
+		// The client learns the limit from the headers and paces itself; few or no 429s.
+		expect(limited.length).toBeLessThanOrEqual(1);
+		const raw = await fetch(`${emulator.url}/v1/account`, { headers: { Authorization: `Bearer ${key}` } });
+		expect(raw.headers.get('ratelimit-limit')).toBe('3');
+		expect(raw.headers.get('ratelimit-remaining')).not.toBeNull();
+	});
+
+	it('500 and 503 are retried with backoff', async () => {
+		const key = freshKey();
+		emulator.inject({ key, times: 1, action: { type: 'status', status: 500 } });
+		emulator.inject({ key, times: 1, action: { type: 'status', status: 503 } });
+		await expect(getBalance({ client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
+		emulator.inject({ key, times: 5, action: { type: 'status', status: 503 } });
+		const error = await failure(getBalance({ client: client(key, { baseDelayMs: 20 }) }));
+		expect(error).toMatchObject({ status: 503, code: 'service_unavailable' });
+	});
+});
+
+describe('faults', () => {
+	it('a submit processed but whose answer was dropped is retried and charged exactly once', async () => {
+		const key = freshKey();
+		emulator.inject({ key, method: 'POST', path: '/v1/models/', times: 1, action: { type: 'drop' } });
+		const result = await generateImage({ client: client(key, { baseDelayMs: 20 }) }, { prompt: 'lost answer' }, { waitSeconds: 120 });
+		expect(result.status).toBe('COMPLETED');
+		expect(emulator.stats(key).byRoute.submit).toBe(2);
+		expect(emulator.stats(key).jobs).toBe(1);
+		expect(emulator.stats(key).charged).toBe(4);
+	});
+
+	it('a 429 storm and a 5xx burst end in success with no extra charge', async () => {
+		const key = freshKey();
+		emulator.inject({ key, method: 'POST', times: 3, action: { type: 'status', status: 429, retryAfter: '1' } });
+		emulator.inject({ key, method: 'POST', times: 2, action: { type: 'status', status: 502 } });
+		emulator.inject({ key, method: 'GET', times: 3, action: { type: 'status', status: 503 } });
+		const result = await generateImage({ client: client(key, { baseDelayMs: 20 }) }, { prompt: 'storm' }, { waitSeconds: 120 });
+		expect(result.status).toBe('COMPLETED');
+		expect(emulator.stats(key).jobs).toBe(1);
+		expect(emulator.stats(key).charged).toBe(4);
+	});
+
+	it('slow and malformed answers are survived', async () => {
+		const key = freshKey();
+		emulator.inject({ key, method: 'GET', times: 1, action: { type: 'malformed' } });
+		emulator.inject({ key, method: 'GET', times: 1, action: { type: 'delay', ms: 500 } });
+		await expect(getBalance({ client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
+		await expect(getBalance({ client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
+	});
+
+	it('FAILED and CANCELED surface with their code and request_id, and are refunded', async () => {
+		const key = freshKey();
+		const c = client(key);
+		const failed = await generateImage({ client: c }, { prompt: 'broken [emulator:fail]' }, { waitSeconds: 120 });
+		expect(failed).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED' } });
+		expect(failed.request_id).toMatch(/^[0-9a-f-]{36}$/);
+		const pending = await generateVideo({ client: c }, { prompt: 'long' }, { waitSeconds: 0 });
+		emulator.forceOutcome(pending.request_id, 'CANCELED');
+		const canceled = await waitGeneration({ client: c }, { request_id: pending.request_id, wait_seconds: 60 });
+		expect(canceled).toMatchObject({ status: 'CANCELED', request_id: pending.request_id, error: { code: 'CANCELED' } });
+		expect(emulator.stats(key).charged).toBe(0);
+	});
+});
+
+describe('limits', () => {
+	it('many jobs wait under one shared budget and respect the concurrency limit', async () => {
+		const key = freshKey({ concurrency: 3, requestsPerMinute: 60 });
+		const c = client(key);
+		const submitted: GenerationResult[] = [];
+		for (let i = 0; i < 3; i++) submitted.push(await generateImage({ client: c }, { prompt: `n${i}` }, { waitSeconds: 0 }));
+		// A fourth over the concurrency limit is a 429 with a Retry-After that is waited out.
+		const fourth = generateImage({ client: c }, { prompt: 'n3' }, { waitSeconds: 0, patientWithRateLimits: true });
+		const results = await waitGenerations({ client: c }, submitted.map((s) => s.request_id), 120);
+		expect(results.every((r) => !(r instanceof Error) && r.status === 'COMPLETED')).toBe(true);
+		expect((await fourth).request_id).toBeDefined();
+		expect(emulator.log.some((r) => r.key === key && r.route === 'submit' && r.status === 429)).toBe(true);
+		expect(emulator.stats(key).jobs).toBe(4);
+	});
+
+	it('queue positions count down while workers are busy', async () => {
+		const local = new ClipiaEmulator({ timeScale: SCALE, workers: 1, runSeconds: { image: 10 } });
+		await local.start();
+		try {
+			const c = new ClipiaClient(realRuntime(DEMO_KEYS.live, SCALE), { baseUrl: local.url });
+			const first = await c.submit('nano-banana-2', { prompt: 'a' });
+			const second = await c.submit('nano-banana-2', { prompt: 'b' });
+			const third = await c.submit('nano-banana-2', { prompt: 'c' });
+			expect([first.queue_position, second.queue_position, third.queue_position]).toEqual([0, 1, 2]);
+			const seen: number[] = [];
+			await waitGeneration({ client: c }, { request_id: third.request_id, wait_seconds: 120, onUpdate: (a) => typeof a.queue_position === 'number' && seen.push(a.queue_position) });
+			expect(seen.length).toBeGreaterThan(0);
+			expect([...seen].sort((a, b) => b - a)).toEqual(seen);
+		} finally {
+			await local.stop();
+		}
+	});
+});
+
+describe('media and webhooks', () => {
+	it('serves real PNG, WebP and MP4 bytes', async () => {
+		const result = await generateImage({ client: client(DEMO_KEYS.test) }, { prompt: 'x' }, { waitSeconds: 0 });
+		const image = result.output!.images![0];
+		const pngBytes = Buffer.from(await (await fetch(image.original_url!)).arrayBuffer());
+		expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
+		expect(pngBytes.readUInt32BE(16)).toBe(image.width);
+		const webpResponse = await fetch(image.url);
+		expect(webpResponse.headers.get('content-type')).toBe('image/webp');
+		const webpBytes = Buffer.from(await webpResponse.arrayBuffer());
+		expect(webpBytes.subarray(0, 4).toString()).toBe('RIFF');
+		expect(webpBytes.subarray(8, 16).toString()).toBe('WEBPVP8L');
+		const video = await generateVideo({ client: client(DEMO_KEYS.test) }, { prompt: 'x' }, { waitSeconds: 0 });
+		const mp4 = await fetch(video.output!.video!.url);
+		expect(mp4.headers.get('content-type')).toBe('video/mp4');
+		const mp4Bytes = Buffer.from(await mp4.arrayBuffer());
+		expect(mp4Bytes.length).toBe(Number(mp4.headers.get('content-length')));
+		expect(mp4Bytes.subarray(4, 8).toString()).toBe('ftyp');
+	});
+
+	it('signs webhooks and retries failed deliveries', async () => {
+		const received: Array<{ headers: Record<string, unknown>; body: string }> = [];
+		let answers = 0;
+		const receiver = createServer((req, res) => {
+			let body = '';
+			req.on('data', (c) => (body += c));
+			req.on('end', () => {
+				received.push({ headers: req.headers, body });
+				res.writeHead(++answers === 1 ? 500 : 200).end();
+			});
+		});
+		await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+		const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+		try {
+			const key = freshKey();
+			const submitted = await client(key).submit('nano-banana-2', { prompt: 'hooked' }, { webhookUrl: hook });
+			for (let i = 0; i < 200 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+			expect(received).toHaveLength(2);
+			const { headers, body } = received[1];
+			const [t, v1] = String(headers['x-clipia-signature']).replace('t=', '').split(',v1=');
+			expect(createHmac('sha256', 'whsec_emulator_secret').update(`${t}.${body}`).digest('hex')).toBe(v1);
+			expect(JSON.parse(body)).toMatchObject({ request_id: submitted.request_id, status: 'OK', payload: { model: 'nano-banana-2', cost: 4 } });
+		} finally {
+			receiver.close();
+		}
+	});
+});
