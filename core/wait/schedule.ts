@@ -27,18 +27,18 @@ export interface ScheduleTuning {
 	maxDelayMs: number;
 	/** Steady interval when the API reports no progress. */
 	blindIntervalMs: number;
-	/** How far past the predicted end the closing poll lands. */
-	arrivalMarginMs: number;
-	/** Interval once the predicted end has passed without completion. */
-	overdueIntervalMs: number;
+	/** When the predicted end is surer than this, one poll lands just after it. */
+	landingToleranceMs: number;
+	/** Interval inside the window where the end may already have come. */
+	closeIntervalMs: number;
 }
 
 export const DEFAULT_TUNING: ScheduleTuning = {
 	minDelayMs: 250,
-	maxDelayMs: 20_000,
+	maxDelayMs: 30_000,
 	blindIntervalMs: 3_500,
-	arrivalMarginMs: 120,
-	overdueIntervalMs: 400,
+	landingToleranceMs: 900,
+	closeIntervalMs: 400,
 };
 
 /** What the schedule remembers of one job. */
@@ -48,7 +48,7 @@ export class JobTrack {
 	/** Latest answer. */
 	last?: Observation;
 	private blindPolls = 0;
-	private overduePolls = 0;
+	private closePolls = 0;
 
 	constructor(private readonly tuning: ScheduleTuning = DEFAULT_TUNING) {}
 
@@ -59,16 +59,20 @@ export class JobTrack {
 		}
 	}
 
-	/** Predicted completion time (epoch ms) from the measured progress rate, if any. */
-	predictedEnd(): number | undefined {
+	/**
+	 * The progress rate (points per ms) between the first and the latest figure, and the
+	 * predicted completion time (epoch ms). Figures are whole points, floored, so each
+	 * reading stands for the middle of its point.
+	 */
+	prediction(): { end: number; msPerPoint: number; gained: number } | undefined {
 		const first = this.firstProgress;
 		const last = this.last;
 		if (!first || !last || last.status !== 'IN_PROGRESS' || typeof last.progress !== 'number') return undefined;
 		const gained = last.progress - first.progress!;
 		const elapsed = last.at - first.at;
 		if (gained <= 0 || elapsed <= 0) return undefined;
-		const ratePerMs = gained / elapsed;
-		return last.at + (100 - last.progress) / ratePerMs;
+		const msPerPoint = elapsed / gained;
+		return { end: last.at + (100 - (last.progress + 0.5)) * msPerPoint, msPerPoint, gained };
 	}
 
 	/** Milliseconds from `now` until the next poll. */
@@ -92,29 +96,30 @@ export class JobTrack {
 
 	private delayFromProgress(now: number): number {
 		const { tuning } = this;
-		const end = this.predictedEnd();
-		const first = this.firstProgress!;
-		const last = this.last!;
-		if (end === undefined) {
+		const prediction = this.prediction();
+		if (!prediction) {
 			// One figure so far (or no movement yet): sample again soon to measure the rate,
 			// backing off while progress stays still.
-			const still = last.at - first.at;
+			const still = this.last!.at - this.firstProgress!.at;
 			return Math.max(1_500, still);
 		}
-		const remaining = end - now;
-		if (remaining <= tuning.arrivalMarginMs) {
-			// Past the predicted end: poll tightly, easing off slowly if the job lingers.
-			return tuning.overdueIntervalMs * 1.25 ** this.overduePolls++;
+		const remaining = prediction.end - now;
+		// How wrong the predicted end may be: half a point from flooring, plus the rate's
+		// error (one point over the points gained) carried over the remaining time.
+		const uncertainty = 0.5 * prediction.msPerPoint + (Math.max(0, remaining) * 1.5) / prediction.gained + 150;
+		if (uncertainty <= tuning.landingToleranceMs) {
+			// Sure enough: land just after the end, once.
+			this.closePolls = 0;
+			return Math.max(0, remaining) + uncertainty;
 		}
-		// Progress is reported in whole percent, so the measured rate is off by up to one
-		// point over the points gained; trust the prediction accordingly.
-		const gained = Math.max(1, (last.progress as number) - (first.progress as number));
-		const uncertainty = remaining * (1.5 / gained) + 300;
 		const approach = remaining - uncertainty;
-		if (approach >= 1_000) return approach;
-		// Close to the end: land just after it when sure, else take one more sample midway.
-		if (uncertainty > 1_500) return Math.max(1_000, remaining / 2);
-		return remaining + tuning.arrivalMarginMs;
+		if (approach >= 1_000 || prediction.gained < 3) {
+			// Far from the end, or too few points to trust: a sample before the end refines it.
+			this.closePolls = 0;
+			return Math.max(approach, remaining / 2, 1_500);
+		}
+		// Inside the window where the end may already be: poll tightly, easing off slowly.
+		return tuning.closeIntervalMs * 1.25 ** this.closePolls++;
 	}
 }
 

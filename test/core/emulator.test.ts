@@ -119,7 +119,7 @@ describe('endpoints', () => {
 	});
 
 	it('accepts all three auth schemes', async () => {
-		for (const headers of [{ Authorization: `Bearer ${DEMO_KEYS.live}` }, { Authorization: `Key ${DEMO_KEYS.live}` }, { 'X-Api-Key': DEMO_KEYS.live }]) {
+		for (const headers of [{ Authorization: `Bearer ${DEMO_KEYS.live}` }, { Authorization: `Key ${DEMO_KEYS.live}` }, { 'X-Api-Key': DEMO_KEYS.live }] as Array<Record<string, string>>) {
 			const response = await fetch(`${emulator.url}/v1/account`, { headers });
 			expect(response.status).toBe(200);
 		}
@@ -148,7 +148,7 @@ describe('every error code of the contract', () => {
 		const error = await failure(getBalance({ client: client(bad) }));
 		expect(error).toMatchObject({ status: 401, code: 'invalid_api_key' });
 		expect(error.message).toMatch(/Check the key/);
-		expect(JSON.stringify({ message: error.message, ...error })).not.toContain(bad);
+		expect(JSON.stringify({ ...error, text: error.message })).not.toContain(bad);
 		await expect(getBalance({ client: client(undefined) })).rejects.toMatchObject({ status: 401 });
 	});
 

@@ -212,6 +212,13 @@ export class ClipiaEmulator {
 		this.faults.push(rule);
 	}
 
+	/** A job's lifecycle as the emulator sees it (model-time ms), for tests and benchmarks. */
+	jobInfo(requestId: string): { status: Status; createdAt: number; startedAt?: number; endAt?: number } | undefined {
+		this.advance();
+		const job = this.jobs.get(requestId);
+		return job && { status: job.status, createdAt: job.createdAt, startedAt: job.startedAt, endAt: job.endAt };
+	}
+
 	/** Finishes a running job at once with the given outcome (as the web app can cancel). */
 	forceOutcome(requestId: string, outcome: 'COMPLETED' | 'FAILED' | 'CANCELED'): void {
 		this.advance();
