@@ -1,0 +1,87 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeExecutionData,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { DEFAULT_IMAGE_MODEL, fieldByKey, IMAGE_FIELDS, prepareImage } from '../../core';
+import { planItems, runGenerations } from '../shared/execute';
+import { CLIPIA_ICON } from '../shared/icons';
+import { modelOptions } from '../shared/models';
+import { generationOptions, outputProperty, propertyFrom, waitForCompletionProperty } from '../shared/properties';
+import { CREDENTIAL } from '../shared/transport';
+
+const field = (key: string) => fieldByKey(IMAGE_FIELDS, key);
+
+export class ClipiaGenerateImage implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Clipia Generate Image',
+		name: 'clipiaGenerateImage',
+		icon: CLIPIA_ICON,
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["model"] || "' + DEFAULT_IMAGE_MODEL + '"}}',
+		description: 'Generate images from a text prompt (and optional reference images) with Clipia',
+		defaults: { name: 'Clipia Generate Image' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL, required: true }],
+		properties: [
+			propertyFrom(field('prompt'), { typeOptions: { rows: 3 }, placeholder: 'e.g. a red fox in the snow, golden hour, photo' }),
+			propertyFrom(field('model'), {
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getImageModels' },
+				default: DEFAULT_IMAGE_MODEL,
+				description:
+					'Image model. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			}),
+			propertyFrom(field('aspect_ratio')),
+			propertyFrom(field('resolution')),
+			propertyFrom(field('num_images')),
+			propertyFrom(field('image_urls'), {
+				description:
+					'Up to 4 https image URLs to edit or take style from (image-to-image), comma or newline separated, or an expression returning an array',
+			}),
+			waitForCompletionProperty(true),
+			outputProperty('binary'),
+			generationOptions(300),
+		],
+	};
+
+	methods = {
+		loadOptions: {
+			async getImageModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				return modelOptions(this, { type: 'image' });
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const plans = planItems(this, (itemIndex) => {
+			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const prepared = prepareImage({
+				prompt: this.getNodeParameter('prompt', itemIndex) as string,
+				model: this.getNodeParameter('model', itemIndex, DEFAULT_IMAGE_MODEL) as string,
+				aspect_ratio: this.getNodeParameter('aspectRatio', itemIndex, '') as string,
+				resolution: this.getNodeParameter('resolution', itemIndex, '') as string,
+				num_images: this.getNodeParameter('numImages', itemIndex, 1) as number,
+				image_urls: this.getNodeParameter('referenceImageUrls', itemIndex, '') as string | string[],
+				extra_input: options.extraInput as string | undefined,
+				webhook_url: options.webhookUrl as string | undefined,
+			});
+			return {
+				itemIndex,
+				plan: { ...prepared, wait: this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean },
+				output: this.getNodeParameter('output', itemIndex, 'binary') as 'urls' | 'binary',
+				binaryPropertyName: String(options.binaryPropertyName || 'data'),
+				maxWaitSeconds: Number(options.maxWaitSeconds ?? 300),
+			};
+		});
+		return runGenerations(this, plans);
+	}
+}

@@ -1,0 +1,67 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { checkRequestId } from '../../core';
+import { planItems, waitForRequests } from '../shared/execute';
+import { CLIPIA_ICON } from '../shared/icons';
+import { binaryPropertyNameOption, maxWaitProperty, outputProperty } from '../shared/properties';
+import { CREDENTIAL } from '../shared/transport';
+
+export class ClipiaWaitGeneration implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Clipia Wait Generation',
+		name: 'clipiaWaitGeneration',
+		icon: CLIPIA_ICON,
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{"wait up to " + $parameter["maxWaitSeconds"] + " s"}}',
+		description: 'Wait for a Clipia generation by its request_id and get the finished image or video',
+		defaults: { name: 'Clipia Wait Generation' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL, required: true }],
+		properties: [
+			{
+				displayName: 'Request ID',
+				name: 'requestId',
+				type: 'string',
+				default: '={{ $json.request_id }}',
+				required: true,
+				description: 'The request_id a Clipia Generate node returned (by default, taken from the incoming item)',
+			},
+			maxWaitProperty(600),
+			outputProperty('binary'),
+			{
+				displayName: 'Fail on Error',
+				name: 'failOnError',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a FAILED or CANCELED generation (or one still running at Max Wait) stops the item with an error. Off: the item carries its status and error instead.',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [binaryPropertyNameOption],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const failOnError = this.getNodeParameter('failOnError', 0, true) as boolean;
+		const plans = planItems(this, (itemIndex) => {
+			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			return {
+				itemIndex,
+				plan: { requestId: checkRequestId(this.getNodeParameter('requestId', itemIndex)) },
+				output: this.getNodeParameter('output', itemIndex, 'binary') as 'urls' | 'binary',
+				binaryPropertyName: String(options.binaryPropertyName || 'data'),
+				maxWaitSeconds: this.getNodeParameter('maxWaitSeconds', itemIndex, 600) as number,
+			};
+		});
+		return waitForRequests(this, plans, { failOnError, failOnTimeout: failOnError });
+	}
+}
