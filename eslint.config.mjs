@@ -2,10 +2,11 @@
 // that ships inside the n8n package: core/, nodes/, credentials/ and package.json.
 import js from '@eslint/js';
 import n8nCommunityNodes from '@n8n/eslint-plugin-community-nodes';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'bridge/dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '!gulpfile.js'] },
+	{ ignores: ['dist/**', 'bridge/dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '!gulpfile.js', '!scripts/**/*.js'] },
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
@@ -17,6 +18,29 @@ export default tseslint.config(
 	{
 		files: ['core/**/*.ts', 'nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
 		...n8nCommunityNodes.configs.recommended,
+	},
+	// The rules `n8n-node lint` and n8n's package scan apply to node and credential sources.
+	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
+	{
+		files: ['credentials/**/*.ts'],
+		rules: {
+			...n8nNodesBase.configs.credentials.rules,
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
+		},
+	},
+	{
+		files: ['nodes/**/*.node.ts'],
+		rules: {
+			...n8nNodesBase.configs.nodes.rules,
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
+		},
+	},
+	{
+		files: ['package.json'],
+		rules: { ...n8nNodesBase.configs.community.rules },
 	},
 	{
 		// The package.json rules read the manifest as the TypeScript parser sees a .json file.
@@ -39,6 +63,10 @@ export default tseslint.config(
 			// NodeApiError / NodeOperationError with its item index.
 			'@n8n/community-nodes/require-node-api-error': 'off',
 		},
+	},
+	{
+		files: ['scripts/**/*.{js,mjs}'],
+		languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
 	},
 	{
 		files: ['gulpfile.js'],

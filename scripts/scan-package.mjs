@@ -2,7 +2,7 @@
 // (`analyzePackage` of @n8n/scan-community-package) on it. Prints a JSON report; exits 1
 // when the scan fails. Run after `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyzePackage } from '@n8n/scan-community-package/scanner/scanner.mjs';
