@@ -1,0 +1,123 @@
+/**
+ * The nodes inside a real n8n (2.8.4, cached outside the repository): the packed package
+ * installed as a community node, a credential pointing at the emulator, the example
+ * workflows imported and run headless with `n8n execute`. Asserts on what n8n produced:
+ * items, binary files on disk, the errors a user reads.
+ */
+
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtime = require('../../scripts/n8n-runtime.js') as {
+	ensureN8n(log?: (line: string) => void): string;
+	prepareUserFolder(folder?: string): string;
+	n8n(folder: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+};
+
+interface Item {
+	json: Record<string, unknown>;
+	binary?: Record<string, { mimeType: string; fileName: string; fileExtension?: string; id: string }>;
+	pairedItem?: { item: number };
+}
+
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+let emulator: ClipiaEmulator;
+let folder: string;
+
+beforeAll(async () => {
+	runtime.ensureN8n();
+	emulator = new ClipiaEmulator({ timeScale: 30, videoBytes: 3 * 1024 * 1024 + 17 });
+	await emulator.start();
+	folder = runtime.prepareUserFolder();
+	const credentials = [
+		{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: { apiKey: DEMO_KEYS.live, baseUrl: emulator.url } },
+		{ id: 'clipiaBadKeyCred1', name: 'Clipia (wrong key)', type: 'clipiaApi', data: { apiKey: 'clipia_live_wrong_key_0000', baseUrl: emulator.url } },
+	];
+	writeFileSync(join(folder, 'credentials.json'), JSON.stringify(credentials));
+	const imported = await runtime.n8n(folder, ['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
+	expect(imported.code).toBe(0);
+	const workflows = await runtime.n8n(folder, ['import:workflow', '--separate', `--input=${EXAMPLES}`]);
+	expect(workflows.stderr + workflows.stdout).toMatch(/Successfully imported/);
+}, 20 * 60_000);
+
+afterAll(async () => {
+	await emulator?.stop();
+	if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+/** Runs an example; returns each node's output items. */
+async function execute(id: string): Promise<Record<string, Item[]>> {
+	const run = await runtime.n8n(folder, ['execute', `--id=${id}`, '--rawOutput']);
+	const start = run.stdout.indexOf('{\n');
+	if (start < 0) throw new Error(`n8n execute printed no result (exit ${run.code}): ${run.stdout.slice(-800)} ${run.stderr.slice(-800)}`);
+	const result = JSON.parse(run.stdout.slice(start)) as {
+		data: { resultData: { error?: { message: string }; runData: Record<string, Array<{ data: { main: Item[][] } }>> } };
+	};
+	if (result.data.resultData.error) throw new Error(`workflow failed: ${result.data.resultData.error.message}`);
+	const out: Record<string, Item[]> = {};
+	for (const [node, runs] of Object.entries(result.data.resultData.runData)) out[node] = runs[runs.length - 1].data.main[0];
+	return out;
+}
+
+/** The file n8n stored for a binary (filesystem mode). */
+function storedFile(item: Item, property = 'data'): { bytes: number; head: Buffer } {
+	const id = item.binary![property].id.replace(/^filesystem(-v2)?:/, '');
+	const path = join(folder, '.n8n', 'storage', id);
+	return { bytes: statSync(path).size, head: readFileSync(path).subarray(0, 16) };
+}
+
+it('loads the three nodes and the credential into n8n', () => {
+	const installed = join(folder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-clipia');
+	const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+	expect(manifest.n8n.nodes).toHaveLength(3);
+	expect(readdirSync(join(installed, 'dist', 'nodes', 'ClipiaGenerateImage'))).toEqual(
+		expect.arrayContaining(['ClipiaGenerateImage.node.js', 'ClipiaGenerateImage.node.json', 'clipia.svg', 'clipia.dark.svg']),
+	);
+});
+
+it('example 1: text to image gives a PNG binary file on disk', async () => {
+	const out = await execute('clipiaExample001');
+	const [item] = out['Generate Image'];
+	expect(item.json).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2', cost_credits: 6 });
+	expect(item.binary!.data).toMatchObject({ mimeType: 'image/png', fileExtension: 'png' });
+	expect(item.binary!.data.fileName).toBe(`clipia-${item.json.request_id}.png`);
+	const file = storedFile(item);
+	expect(file.head.subarray(1, 4).toString()).toBe('PNG');
+	expect(item.json.files).toEqual([{ binary_property: 'data', mime_type: 'image/png', bytes: file.bytes }]);
+	expect(item.pairedItem).toEqual({ item: 0 });
+}, 120_000);
+
+it('example 2: text to video, then Clipia Wait Generation streams the MP4 to disk', async () => {
+	const out = await execute('clipiaExample002');
+	const [submitted] = out['Generate Video'];
+	expect(submitted.json).toMatchObject({ status: 'IN_QUEUE', cost_credits: 40 });
+	expect(String(submitted.json.next_step)).toMatch(/Clipia Wait Generation/);
+	const [done] = out['Wait Generation'];
+	expect(done.json).toMatchObject({ status: 'COMPLETED', request_id: submitted.json.request_id });
+	expect(done.binary!.data.mimeType).toBe('video/mp4');
+	const file = storedFile(done);
+	expect(file.bytes).toBe(3 * 1024 * 1024 + 17);
+	expect(file.head.subarray(4, 8).toString()).toBe('ftyp');
+}, 180_000);
+
+it('example 3: a generated image becomes the start frame of an image-to-video job', async () => {
+	const before = emulator.log.length;
+	const out = await execute('clipiaExample003');
+	const image = out['Generate Start Frame'][0];
+	expect(image.binary).toBeUndefined();
+	const submit = emulator.log.slice(before).find((r) => r.route === 'submit' && r.path.includes('i2v'));
+	expect((submit?.body as { input: { image_url: string } }).input.image_url).toBe((image.json.output as { images: Array<{ url: string }> }).images[0].url);
+	expect(out['Wait Generation'][0].json.status).toBe('COMPLETED');
+}, 180_000);
+
+it('example 6: a wrong key and a failed generation become readable error items', async () => {
+	const out = await execute('clipiaExample006');
+	const [badKey] = out['Wrong API Key'];
+	expect(String(badKey.json.error)).toMatch(/did not accept the API key/);
+	expect(JSON.stringify(badKey.json)).not.toContain('clipia_live_wrong_key_0000');
+	const [failed] = out['Generation That Fails'];
+	expect(String(failed.json.error)).toMatch(/could not complete generation .*GENERATION_FAILED.*refunded/);
+	expect(failed.json.request_id).toMatch(/^[0-9a-f-]{36}$/);
+}, 120_000);
