@@ -69,7 +69,7 @@ export default tseslint.config(
 		languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
 	},
 	{
-		files: ['gulpfile.js'],
+		files: ['gulpfile.js', 'scripts/**/*.js'],
 		languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
 		rules: { '@typescript-eslint/no-require-imports': 'off' },
 	},
