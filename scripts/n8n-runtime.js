@@ -58,7 +58,6 @@ function n8nEnv(folder, extra = {}) {
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
-		N8N_RUNNERS_ENABLED: 'false',
 		N8N_SECURE_COOKIE: 'false',
 		// Under NODE_ENV=test (as in jest) n8n prints nothing.
 		NODE_ENV: 'production',
