@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
 	INodeExecutionData,
@@ -9,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { DEFAULT_IMAGE_MODEL, fieldByKey, IMAGE_FIELDS, prepareImage } from '../../core';
-import { planItems, runGenerations } from '../shared/execute';
+import { generationPlan, planItems, runGenerations } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { modelOptions } from '../shared/models';
 import { generationOptions, outputProperty, propertyFrom, waitForCompletionProperty } from '../shared/properties';
@@ -62,26 +61,20 @@ export class ClipiaGenerateImage implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const plans = planItems(this, (itemIndex) => {
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const prepared = prepareImage({
-				prompt: this.getNodeParameter('prompt', itemIndex) as string,
-				model: this.getNodeParameter('model', itemIndex, DEFAULT_IMAGE_MODEL) as string,
-				aspect_ratio: this.getNodeParameter('aspectRatio', itemIndex, '') as string,
-				resolution: this.getNodeParameter('resolution', itemIndex, '') as string,
-				num_images: this.getNodeParameter('numImages', itemIndex, 1) as number,
-				image_urls: this.getNodeParameter('referenceImageUrls', itemIndex, '') as string | string[],
-				extra_input: options.extraInput as string | undefined,
-				webhook_url: options.webhookUrl as string | undefined,
-			});
-			return {
-				itemIndex,
-				plan: { ...prepared, wait: this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean },
-				output: this.getNodeParameter('output', itemIndex, 'binary') as 'urls' | 'binary',
-				binaryPropertyName: String(options.binaryPropertyName || 'data'),
-				maxWaitSeconds: Number(options.maxWaitSeconds ?? 300),
-			};
-		});
+		const plans = planItems(this, (itemIndex) =>
+			generationPlan(this, itemIndex, { waitForCompletion: true, maxWaitSeconds: 300 }, (options) =>
+				prepareImage({
+					prompt: this.getNodeParameter('prompt', itemIndex) as string,
+					model: this.getNodeParameter('model', itemIndex, DEFAULT_IMAGE_MODEL) as string,
+					aspect_ratio: this.getNodeParameter('aspectRatio', itemIndex, '') as string,
+					resolution: this.getNodeParameter('resolution', itemIndex, '') as string,
+					num_images: this.getNodeParameter('numImages', itemIndex, 1) as number,
+					image_urls: this.getNodeParameter('referenceImageUrls', itemIndex, '') as string | string[],
+					extra_input: options.extraInput as string | undefined,
+					webhook_url: options.webhookUrl as string | undefined,
+				}),
+			),
+		);
 		return runGenerations(this, plans);
 	}
 }

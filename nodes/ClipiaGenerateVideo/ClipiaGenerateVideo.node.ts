@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
 	INodeExecutionData,
@@ -9,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { DEFAULT_IMAGE_TO_VIDEO_MODEL, DEFAULT_TEXT_TO_VIDEO_MODEL, fieldByKey, prepareVideo, VIDEO_FIELDS } from '../../core';
-import { planItems, runGenerations } from '../shared/execute';
+import { generationPlan, planItems, runGenerations } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { modelOptions } from '../shared/models';
 import { generationOptions, outputProperty, propertyFrom, waitForCompletionProperty } from '../shared/properties';
@@ -61,27 +60,21 @@ export class ClipiaGenerateVideo implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const plans = planItems(this, (itemIndex) => {
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const prepared = prepareVideo({
-				prompt: this.getNodeParameter('prompt', itemIndex) as string,
-				image_url: this.getNodeParameter('imageUrl', itemIndex, '') as string,
-				model: this.getNodeParameter('model', itemIndex, '') as string,
-				duration: this.getNodeParameter('duration', itemIndex, 5) as number,
-				aspect_ratio: this.getNodeParameter('aspectRatio', itemIndex, '') as string,
-				resolution: this.getNodeParameter('resolution', itemIndex, '') as string,
-				generate_audio: this.getNodeParameter('generateAudio', itemIndex, false) as boolean,
-				extra_input: options.extraInput as string | undefined,
-				webhook_url: options.webhookUrl as string | undefined,
-			});
-			return {
-				itemIndex,
-				plan: { ...prepared, wait: this.getNodeParameter('waitForCompletion', itemIndex, false) as boolean },
-				output: this.getNodeParameter('output', itemIndex, 'binary') as 'urls' | 'binary',
-				binaryPropertyName: String(options.binaryPropertyName || 'data'),
-				maxWaitSeconds: Number(options.maxWaitSeconds ?? 600),
-			};
-		});
+		const plans = planItems(this, (itemIndex) =>
+			generationPlan(this, itemIndex, { waitForCompletion: false, maxWaitSeconds: 600 }, (options) =>
+				prepareVideo({
+					prompt: this.getNodeParameter('prompt', itemIndex) as string,
+					image_url: this.getNodeParameter('imageUrl', itemIndex, '') as string,
+					model: this.getNodeParameter('model', itemIndex, '') as string,
+					duration: this.getNodeParameter('duration', itemIndex, 5) as number,
+					aspect_ratio: this.getNodeParameter('aspectRatio', itemIndex, '') as string,
+					resolution: this.getNodeParameter('resolution', itemIndex, '') as string,
+					generate_audio: this.getNodeParameter('generateAudio', itemIndex, false) as boolean,
+					extra_input: options.extraInput as string | undefined,
+					webhook_url: options.webhookUrl as string | undefined,
+				}),
+			),
+		);
 		return runGenerations(this, plans);
 	}
 }

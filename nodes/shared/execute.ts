@@ -53,6 +53,26 @@ export function planItems<T>(
 	});
 }
 
+/**
+ * The plan of one Generate node item: the node builds the generation from its own
+ * parameters (and the options collection); wait, output and limits are read the same way.
+ */
+export function generationPlan(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	defaults: { waitForCompletion: boolean; maxWaitSeconds: number },
+	prepare: (options: IDataObject) => PreparedGeneration,
+): ItemPlan<PreparedGeneration & { wait: boolean }> {
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return {
+		itemIndex,
+		plan: { ...prepare(options), wait: context.getNodeParameter('waitForCompletion', itemIndex, defaults.waitForCompletion) as boolean },
+		output: context.getNodeParameter('output', itemIndex, 'binary') as 'urls' | 'binary',
+		binaryPropertyName: String(options.binaryPropertyName || 'data'),
+		maxWaitSeconds: Number(options.maxWaitSeconds ?? defaults.maxWaitSeconds),
+	};
+}
+
 export function maxConcurrencyOf(context: IExecuteFunctions): number {
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const value = Number(options.maxConcurrency ?? 5);
