@@ -58,8 +58,4 @@ export class RequestBudget {
 			this.pauseUntil(this.runtime.now() + resetSeconds * 1000);
 		}
 	}
-
-	get requestsPerMinute(): number {
-		return 60_000 / this.intervalMs;
-	}
 }
