@@ -25,7 +25,7 @@ export interface ClientOptions {
 	budget?: BudgetOptions;
 	/** Per-request timeout (default 30 s). */
 	requestTimeoutMs?: number;
-	/** Sent as User-Agent where the transport allows it. */
+	/** Sent as User-Agent where the transport allows it (default: core's own, the same from every surface). */
 	userAgent?: string;
 }
 
@@ -58,6 +58,9 @@ export interface ApiAnswer<T> {
  * Accepts `https://…`, and plain http only for localhost / 127.0.0.1 (local testing),
  * like the official SDKs. Returns the URL without a trailing slash.
  */
+/** One User-Agent for n8n and MCP alike: both surfaces make the very same requests. */
+export const CORE_USER_AGENT = 'clipia-core/0.1.0';
+
 export function normalizeBaseUrl(raw: string | undefined): string {
 	const value = (raw ?? '').trim() || DEFAULT_BASE_URL;
 	let url: URL;
@@ -204,7 +207,7 @@ export class ClipiaClient {
 					headers: {
 						Accept: 'application/json',
 						...(spec.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-						...(this.options.userAgent ? { 'User-Agent': this.options.userAgent } : {}),
+						'User-Agent': this.options.userAgent ?? CORE_USER_AGENT,
 						...spec.headers,
 					},
 					body: spec.body,

@@ -6,25 +6,8 @@
  */
 
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
-import { mediaOf, type GenerationResult } from '../../core';
+import { mediaExtension, mediaFileName, mediaMimeType, mediaOf, type GenerationResult } from '../../core';
 import { lowerCaseHeaders } from './transport';
-
-const MIME_BY_EXTENSION: Record<string, string> = {
-	png: 'image/png',
-	jpg: 'image/jpeg',
-	jpeg: 'image/jpeg',
-	webp: 'image/webp',
-	gif: 'image/gif',
-	mp4: 'video/mp4',
-	webm: 'video/webm',
-	mov: 'video/quicktime',
-	mp3: 'audio/mpeg',
-	wav: 'audio/wav',
-};
-
-const EXTENSION_BY_MIME: Record<string, string> = Object.fromEntries(
-	Object.entries(MIME_BY_EXTENSION).map(([extension, mime]) => [mime, extension === 'jpeg' ? 'jpg' : extension]),
-);
 
 export interface DownloadedMedia {
 	binary: IBinaryData;
@@ -50,15 +33,8 @@ export async function downloadMedia(
 			timeout: 600_000,
 		})) as { body: NodeJS.ReadableStream; headers: Record<string, string | string[] | undefined> };
 		const headers = lowerCaseHeaders(response.headers);
-		const extensionFromUrl = (new URL(item.url).pathname.split('.').pop() ?? '').toLowerCase();
-		const headerMime = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-		const mimeType =
-			headerMime && headerMime !== 'application/octet-stream'
-				? headerMime
-				: MIME_BY_EXTENSION[extensionFromUrl] ?? (item.kind === 'video' ? 'video/mp4' : 'application/octet-stream');
-		const extension = EXTENSION_BY_MIME[mimeType] ?? (extensionFromUrl || 'bin');
-		const suffix = media.length > 1 ? `-${index + 1}` : '';
-		const fileName = `clipia-${result.request_id}${suffix}.${extension}`;
+		const mimeType = mediaMimeType(headers['content-type'], item.url, item.kind);
+		const fileName = mediaFileName(result.request_id, index, media.length, mediaExtension(mimeType, item.url));
 		const binary = await context.helpers.prepareBinaryData(response.body as never, fileName, mimeType);
 		binary.fileName = fileName;
 		files.push({ binary, bytes: sizeOf(binary, headers['content-length']), mimeType });

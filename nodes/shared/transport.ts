@@ -57,5 +57,5 @@ export function runtimeFor(context: ApiContext): Runtime {
 /** One client per node execution: every item's requests share its rate budget. */
 export async function clientFor(context: ApiContext): Promise<ClipiaClient> {
 	const credentials = await context.getCredentials<{ baseUrl?: string }>(CREDENTIAL);
-	return new ClipiaClient(runtimeFor(context), { baseUrl: credentials.baseUrl, userAgent: 'n8n-nodes-clipia' });
+	return new ClipiaClient(runtimeFor(context), { baseUrl: credentials.baseUrl });
 }

@@ -1,0 +1,52 @@
+/**
+ * How the bridge hands core its I/O: axios for HTTP (the API key is added here, only for
+ * the API's own origin), Node timers for sleeping.
+ */
+
+import axios, { type AxiosInstance } from 'axios';
+import { abortError, ClipiaClient, normalizeBaseUrl, type HttpRequest, type HttpResponse, type Runtime } from '../../core';
+
+export function apiTransport(apiKey: string, baseUrl: string, http: AxiosInstance = axios) {
+	const apiOrigin = new URL(normalizeBaseUrl(baseUrl)).origin;
+	return async (request: HttpRequest): Promise<HttpResponse> => {
+		const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
+		if (new URL(request.url).origin === apiOrigin) headers.Authorization = `Bearer ${apiKey}`;
+		try {
+			const response = await http.request({
+				method: request.method,
+				url: request.url,
+				headers,
+				data: request.body,
+				timeout: request.timeoutMs,
+				signal: request.signal,
+				responseType: request.stream ? 'stream' : 'json',
+				validateStatus: () => true,
+				maxRedirects: 0,
+			});
+			const out: Record<string, string | undefined> = {};
+			for (const [name, value] of Object.entries(response.headers)) out[name.toLowerCase()] = Array.isArray(value) ? value[0] : value == null ? undefined : String(value);
+			return { status: response.status, headers: out, body: response.data };
+		} catch (error) {
+			throw plainError(error);
+		}
+	};
+}
+
+/** axios errors carry the request config (with its headers): keep only a safe message. */
+export function plainError(error: unknown): Error {
+	if (axios.isCancel(error) || (error as { code?: string })?.code === 'ERR_CANCELED') return abortError();
+	const code = (error as { code?: string })?.code;
+	const message = error instanceof Error ? error.message : String(error);
+	const plain = new Error(code && !message.includes(code) ? `${code}: ${message}` : message);
+	plain.name = 'NetworkError';
+	return plain;
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function createClient(apiKey: string, baseUrl: string | undefined): ClipiaClient {
+	const runtime: Runtime = { transport: apiTransport(apiKey, baseUrl ?? ''), sleep, now: () => Date.now(), random: Math.random };
+	return new ClipiaClient(runtime, { baseUrl });
+}

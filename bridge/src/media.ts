@@ -1,0 +1,139 @@
+/**
+ * Finished media for the model: one small inline preview, and (with CLIPIA_OUTPUT_DIR)
+ * files streamed to disk. Media URLs never receive the API key. Files land only inside the
+ * output folder, under names built from sanitized parts, whatever the API returns.
+ */
+
+import axios, { type AxiosInstance } from 'axios';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { mediaExtension, mediaFileName, mediaMimeType, type MediaKind } from '../../core';
+import { plainError } from './api-transport';
+import type { InlineImage, MediaHandling, SavedMedia } from './tools';
+
+/** Claude Desktop rejects results over 1 MiB; a preview is a glance, not the image. */
+export const MAX_PREVIEW_BYTES = 256 * 1024;
+
+export interface MediaOptions {
+	outputDir?: string;
+	http?: AxiosInstance;
+	maxPreviewBytes?: number;
+}
+
+export function mediaHandling(options: MediaOptions): MediaHandling {
+	const http = options.http ?? axios;
+	const handling: MediaHandling = {
+		preview: (url, signal) => fetchPreview(http, url, options.maxPreviewBytes ?? MAX_PREVIEW_BYTES, signal),
+	};
+	if (options.outputDir) {
+		const saver = new MediaSaver(http, path.resolve(options.outputDir));
+		handling.save = (items, requestId, signal) => saver.save(items, requestId, signal);
+	}
+	return handling;
+}
+
+async function getStream(http: AxiosInstance, url: string, signal: AbortSignal, timeoutMs: number) {
+	const parsed = new URL(url);
+	const loopback = parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1';
+	if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+		throw new Error(`Refusing to download media from a non-https URL (${parsed.protocol}//${parsed.host}).`);
+	}
+	try {
+		return await http.get<Readable>(url, { responseType: 'stream', signal, timeout: timeoutMs, maxRedirects: 3 });
+	} catch (error) {
+		throw plainError(error);
+	}
+}
+
+/** The image as base64 when it is an image and no larger than `maxBytes`; else nothing. */
+async function fetchPreview(http: AxiosInstance, url: string, maxBytes: number, signal: AbortSignal): Promise<InlineImage | undefined> {
+	try {
+		const response = await getStream(http, url, signal, 15_000);
+		const stream = response.data;
+		const mimeType = mediaMimeType(String(response.headers['content-type'] ?? ''), url, 'image');
+		const declared = Number(response.headers['content-length']);
+		if (!mimeType.startsWith('image/') || (Number.isFinite(declared) && declared > maxBytes)) {
+			stream.destroy();
+			return undefined;
+		}
+		const chunks: Buffer[] = [];
+		let total = 0;
+		for await (const chunk of stream as AsyncIterable<Buffer>) {
+			total += chunk.length;
+			if (total > maxBytes) {
+				stream.destroy();
+				return undefined;
+			}
+			chunks.push(chunk);
+		}
+		return { data: Buffer.concat(chunks).toString('base64'), mimeType };
+	} catch {
+		// A preview is a courtesy: the URLs in the result are what matters.
+		return undefined;
+	}
+}
+
+class MediaSaver {
+	/** Media of a request are immutable: a second wait/get returns the files already saved. */
+	private readonly saved = new Map<string, SavedMedia[]>();
+
+	constructor(
+		private readonly http: AxiosInstance,
+		private readonly dir: string,
+	) {}
+
+	async save(items: Array<{ kind: MediaKind; url: string }>, requestId: string, signal: AbortSignal): Promise<SavedMedia[]> {
+		const known = this.saved.get(requestId);
+		if (known && (await allExist(known))) return known;
+		await fs.mkdir(this.dir, { recursive: true });
+		const files: SavedMedia[] = [];
+		for (const [index, item] of items.entries()) files.push(await this.saveOne(item, requestId, index, items.length, signal));
+		this.saved.set(requestId, files);
+		return files;
+	}
+
+	private async saveOne(item: { kind: MediaKind; url: string }, requestId: string, index: number, count: number, signal: AbortSignal) {
+		const response = await getStream(this.http, item.url, signal, 600_000);
+		const mimeType = mediaMimeType(String(response.headers['content-type'] ?? ''), item.url, item.kind);
+		const name = mediaFileName(requestId, index, count, mediaExtension(mimeType, item.url));
+		const partial = this.inside(`.${name}.${randomBytes(6).toString('hex')}.part`);
+		let bytes = 0;
+		response.data.on('data', (chunk: Buffer) => (bytes += chunk.length));
+		try {
+			await pipeline(response.data, createWriteStream(partial, { flags: 'wx', mode: 0o644 }), { signal });
+			const finalPath = await this.publish(partial, name);
+			return { path: finalPath, mime_type: mimeType, bytes };
+		} finally {
+			await fs.rm(partial, { force: true });
+		}
+	}
+
+	/** Links the finished file under its name, or name_2, name_3…: never over another file. */
+	private async publish(partial: string, name: string): Promise<string> {
+		const dot = name.lastIndexOf('.');
+		for (let attempt = 1; attempt < 1000; attempt++) {
+			const candidate = this.inside(attempt === 1 ? name : `${name.slice(0, dot)}_${attempt}${name.slice(dot)}`);
+			try {
+				await fs.link(partial, candidate);
+				return candidate;
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+			}
+		}
+		throw new Error(`Could not find a free file name for ${name} in the output folder.`);
+	}
+
+	private inside(name: string): string {
+		const full = path.resolve(this.dir, name);
+		if (path.dirname(full) !== this.dir) throw new Error('Refusing to write outside the output folder.');
+		return full;
+	}
+}
+
+async function allExist(files: SavedMedia[]): Promise<boolean> {
+	const stats = await Promise.all(files.map((file) => fs.stat(file.path).catch(() => undefined)));
+	return stats.every((stat, index) => stat?.isFile() && stat.size === files[index].bytes);
+}

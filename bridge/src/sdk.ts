@@ -1,0 +1,104 @@
+/**
+ * The one file that speaks the MCP SDK: server creation, tool registration, the stdio
+ * transport and the Streamable HTTP transport. Moving to the SDK's next major line
+ * touches this file alone; the tools and the HTTP front door do not import the SDK.
+ */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ClipiaClient } from '../../core';
+import { errorResult, successResult } from './results';
+import type { MediaHandling, ToolDefinition } from './tools';
+import { BRIDGE_NAME, BRIDGE_VERSION } from './version';
+
+export type { Transport };
+
+export interface BridgeEnvironment {
+	tools: readonly ToolDefinition[];
+	client: ClipiaClient;
+	media: MediaHandling;
+}
+
+const INSTRUCTIONS =
+	'Clipia generates images and video. Images: generate_image (usually finishes within the call). ' +
+	'Videos: generate_video returns a request_id at once; then call wait_generation with it until COMPLETED. ' +
+	'Every generation spends credits: estimate_cost and get_balance tell how many, before spending. ' +
+	'A request_id is never lost: wait_generation or get_generation finds the generation again.';
+
+export interface BridgeServer {
+	connect(transport: Transport): Promise<void>;
+	close(): Promise<void>;
+}
+
+export function createBridgeServer(environment: BridgeEnvironment): BridgeServer {
+	const server = new McpServer(
+		{ name: BRIDGE_NAME, title: 'Clipia', version: BRIDGE_VERSION, websiteUrl: 'https://clipia.ai' },
+		{ instructions: INSTRUCTIONS },
+	);
+	for (const tool of environment.tools) {
+		server.registerTool(
+			tool.name,
+			{
+				title: tool.title,
+				description: tool.description,
+				inputSchema: tool.input,
+				outputSchema: tool.output,
+				annotations: { title: tool.title, ...tool.annotations },
+			},
+			async (args, extra) => {
+				const progressToken = extra._meta?.progressToken;
+				try {
+					const outcome = await tool.run(args as never, {
+						client: environment.client,
+						media: environment.media,
+						signal: extra.signal,
+						progress: async (update) => {
+							if (progressToken === undefined) return;
+							await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, ...update } });
+						},
+					});
+					return successResult(outcome);
+				} catch (error) {
+					return errorResult(error);
+				}
+			},
+		);
+	}
+	return server;
+}
+
+/** Serves one server over stdin/stdout until the client goes away. */
+export async function serveStdio(server: BridgeServer, onClose: () => void): Promise<void> {
+	const transport = new StdioServerTransport();
+	transport.onclose = onClose;
+	await server.connect(transport);
+}
+
+type HttpTransportClass = typeof StreamableHTTPServerTransport;
+let httpTransportClass: HttpTransportClass | undefined;
+
+/**
+ * Answers one HTTP request with a fresh, stateless server (no session): each request
+ * brings its own key, so nothing of one caller is kept for the next.
+ */
+export async function serveHttpRequest(
+	server: BridgeServer,
+	request: IncomingMessage,
+	response: ServerResponse,
+	body: unknown,
+): Promise<void> {
+	// Loaded on first use: the stdio path (the common one) never pays for it.
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	httpTransportClass ??= (require('@modelcontextprotocol/sdk/server/streamableHttp.js') as { StreamableHTTPServerTransport: HttpTransportClass })
+		.StreamableHTTPServerTransport;
+	const transport = new httpTransportClass({ sessionIdGenerator: undefined });
+	response.on('close', () => {
+		void transport.close();
+		void server.close();
+	});
+	await server.connect(transport);
+	await transport.handleRequest(request, response, body);
+}

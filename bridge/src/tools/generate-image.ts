@@ -1,0 +1,27 @@
+import { generateImage, IMAGE_FIELDS } from '../../../core';
+import { presentGeneration, progressReporter } from './finish';
+import { argumentsFromFields, generationResultShape, includePreviewArgument, waitSecondsArgument } from './schemas';
+import { defineTool, SPENDS_CREDITS } from './tool';
+
+export const generateImageTool = defineTool({
+	name: 'generate_image',
+	title: 'Generate image',
+	description:
+		'Generate images from a text prompt with Clipia (optionally edit or restyle up to 4 reference images given as https URLs). ' +
+		'Spends credits (see estimate_cost). Waits up to wait_seconds: a finished result has the image URLs and a small inline preview; ' +
+		'if it is still running, the answer has request_id and next_step: call wait_generation with that request_id.',
+	input: {
+		...argumentsFromFields(IMAGE_FIELDS),
+		include_preview: includePreviewArgument,
+		wait_seconds: waitSecondsArgument(25),
+	},
+	output: generationResultShape,
+	annotations: SPENDS_CREDITS,
+	async run({ include_preview, wait_seconds, ...params }, call) {
+		const result = await generateImage({ client: call.client, signal: call.signal }, params as Parameters<typeof generateImage>[1], {
+			waitSeconds: wait_seconds ?? 25,
+			onUpdate: progressReporter(call),
+		});
+		return presentGeneration(result, call, include_preview ?? true);
+	},
+});

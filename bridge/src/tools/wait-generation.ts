@@ -1,0 +1,22 @@
+import { waitGeneration } from '../../../core';
+import { presentGeneration, progressReporter } from './finish';
+import { generationResultShape, includePreviewArgument, requestIdArgument, waitSecondsArgument } from './schemas';
+import { defineTool, READ_ONLY } from './tool';
+
+export const waitGenerationTool = defineTool({
+	name: 'wait_generation',
+	title: 'Wait for a generation',
+	description:
+		'Wait for a Clipia generation (image or video) to finish, up to wait_seconds, and return its state: COMPLETED with media URLs, ' +
+		'FAILED/CANCELED with the error (credits refunded), or still running with next_step (call this again). Spends nothing.',
+	input: { request_id: requestIdArgument, wait_seconds: waitSecondsArgument(30), include_preview: includePreviewArgument },
+	output: generationResultShape,
+	annotations: READ_ONLY,
+	async run({ request_id, wait_seconds, include_preview }, call) {
+		const result = await waitGeneration(
+			{ client: call.client, signal: call.signal },
+			{ request_id, wait_seconds: wait_seconds ?? 30, onUpdate: progressReporter(call) },
+		);
+		return presentGeneration(result, call, include_preview ?? true);
+	},
+});

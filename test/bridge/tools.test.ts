@@ -1,0 +1,406 @@
+/** Every bridge tool, in-process (SDK InMemoryTransport), against the emulator over real HTTP. */
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { apiTransport, mediaHandling, MAX_PREVIEW_BYTES, TOOLS } from '../../bridge/src';
+import { ClipiaClient } from '../../core';
+import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { connectBridge, type ToolAnswer } from './harness';
+
+const SCALE = 20;
+let emulator: ClipiaEmulator;
+let keyCounter = 0;
+const answers: ToolAnswer[] = [];
+
+beforeAll(async () => {
+	emulator = new ClipiaEmulator({ timeScale: SCALE, runSeconds: { image: 8, video: 40 }, videoBytes: 1024 * 1024 });
+	await emulator.start();
+});
+afterAll(async () => {
+	// No key in any result the model saw, in any test of this file.
+	const seen = JSON.stringify(answers);
+	expect(seen).not.toMatch(/clipia_(live|test)_/);
+	await emulator.stop();
+});
+
+function freshKey(options: { credits?: number; scopes?: Array<'generate' | 'read'>; requestsPerMinute?: number } = {}): string {
+	const key = `clipia_live_bridge_${++keyCounter}_${Date.now()}`;
+	emulator.addKey({ key, credits: 1_000, ...options });
+	return key;
+}
+
+async function bridge(key: string, options: { outputDir?: string; client?: ClipiaClient } = {}) {
+	const connected = await connectBridge({ key, baseUrl: emulator.url, ...options });
+	const call = async (name: string, args: Record<string, unknown> = {}) => {
+		const answer = await connected.call(name, args);
+		answers.push(answer);
+		return answer;
+	};
+	return { ...connected, call };
+}
+
+/** A client that gives up on 5xx/429 at once, for error cases that would otherwise be retried. */
+function impatientClient(key: string): ClipiaClient {
+	return new ClipiaClient(
+		{ transport: apiTransport(key, emulator.url), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: Date.now },
+		{ baseUrl: emulator.url, retry: { maxRetries: 0, laterPatienceMs: 0 } },
+	);
+}
+
+const text = (answer: ToolAnswer) => answer.content.filter((block) => block.type === 'text').map((block) => block.text).join('\n');
+
+describe('tools/list', () => {
+	it('matches the checked-in snapshot: names, schemas, annotations', async () => {
+		const b = await bridge(freshKey());
+		const { tools } = await b.client.listTools();
+		expect(tools.map((tool) => tool.name)).toEqual([
+			'generate_image',
+			'generate_video',
+			'wait_generation',
+			'get_generation',
+			'list_models',
+			'get_model',
+			'estimate_cost',
+			'get_balance',
+		]);
+		for (const tool of tools) {
+			expect(tool.title).toBeTruthy();
+			expect(tool.outputSchema).toBeDefined();
+			expect(tool.annotations?.openWorldHint).toBe(true);
+		}
+		expect(tools).toMatchSnapshot();
+		await b.close();
+	});
+
+	it('marks reads read-only and idempotent, generations neither', async () => {
+		const b = await bridge(freshKey());
+		const { tools } = await b.client.listTools();
+		const hints = Object.fromEntries(tools.map((tool) => [tool.name, [tool.annotations?.readOnlyHint, tool.annotations?.idempotentHint]]));
+		expect(hints).toEqual({
+			generate_image: [false, false],
+			generate_video: [false, false],
+			wait_generation: [true, true],
+			get_generation: [true, true],
+			list_models: [true, true],
+			get_model: [true, true],
+			estimate_cost: [true, true],
+			get_balance: [true, true],
+		});
+		await b.close();
+	});
+
+	it('builds generation arguments from the same field tables as the n8n nodes', () => {
+		const image = TOOLS.find((tool) => tool.name === 'generate_image')!;
+		const video = TOOLS.find((tool) => tool.name === 'generate_video')!;
+		expect(Object.keys(image.input)).toEqual(['prompt', 'model', 'aspect_ratio', 'resolution', 'num_images', 'image_urls', 'include_preview', 'wait_seconds']);
+		expect(Object.keys(video.input)).toEqual(['prompt', 'image_url', 'model', 'duration', 'aspect_ratio', 'resolution', 'generate_audio']);
+	});
+});
+
+describe('generate_image', () => {
+	it('finishes within the call: URLs, one inline preview, JSON mirror, exact charge', async () => {
+		const key = freshKey();
+		const b = await bridge(key);
+		const answer = await b.call('generate_image', { prompt: 'a red fox', resolution: '2k', num_images: 2, aspect_ratio: '16:9' });
+		expect(answer.isError).toBeFalsy();
+		const result = answer.structuredContent!;
+		expect(result).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2', cost_credits: 12 });
+		expect((result.output as { images: unknown[] }).images).toHaveLength(2);
+		expect(JSON.parse(answer.content[0].text!)).toEqual(result);
+		const images = answer.content.filter((block) => block.type === 'image');
+		expect(images).toHaveLength(1);
+		expect(images[0].mimeType).toBe('image/webp');
+		expect(Buffer.from(images[0].data!, 'base64').subarray(0, 4).toString()).toBe('RIFF');
+		expect(JSON.stringify(result)).not.toMatch(/"data"|base64/);
+		expect(emulator.stats(key).charged).toBe(12);
+		expect(emulator.stats(key).byRoute.submit).toBe(1);
+		await b.close();
+	});
+
+	it('sends every argument to the API as the field tables say', async () => {
+		const key = freshKey();
+		const b = await bridge(key);
+		await b.call('generate_image', {
+			prompt: 'cat',
+			model: 'flux-2-pro',
+			aspect_ratio: '3:2',
+			resolution: '1k',
+			num_images: 1,
+			image_urls: ['https://example.com/a.png'],
+			include_preview: false,
+			wait_seconds: 0,
+		});
+		const submit = emulator.log.find((entry) => entry.key === key && entry.route === 'submit')!;
+		expect(submit.path).toBe('/v1/models/flux-2-pro');
+		expect(submit.body).toEqual({ input: { prompt: 'cat', aspect_ratio: '3:2', resolution: '1k', num_images: 1, image_urls: ['https://example.com/a.png'] } });
+		await b.close();
+	});
+
+	it('skips the preview when include_preview is false', async () => {
+		const b = await bridge(freshKey());
+		const answer = await b.call('generate_image', { prompt: 'a fox', include_preview: false });
+		expect(answer.structuredContent?.status).toBe('COMPLETED');
+		expect(answer.content.some((block) => block.type === 'image')).toBe(false);
+		await b.close();
+	});
+
+	it('returns request_id and next_step when the wait ends first', async () => {
+		const b = await bridge(freshKey());
+		const answer = await b.call('generate_image', { prompt: 'a fox [emulator:seconds=600]', wait_seconds: 1 });
+		expect(answer.isError).toBeFalsy();
+		expect(answer.structuredContent).toMatchObject({ status: expect.stringMatching(/IN_QUEUE|IN_PROGRESS/), cost_credits: 4 });
+		expect(answer.structuredContent?.request_id).toEqual(expect.any(String));
+		expect(answer.structuredContent?.next_step).toMatch(/wait_generation.*request_id/);
+		await b.close();
+	});
+
+	it('catches bad arguments before any request, in one sentence naming the field', async () => {
+		const key = freshKey();
+		const b = await bridge(key);
+		const cases: Array<[Record<string, unknown>, RegExp]> = [
+			[{ prompt: 'x', num_images: 5 }, /num_images must be from 1 to 4/],
+			[{ prompt: '' }, /prompt cannot be empty/],
+			[{ prompt: 'x', resolution: '8k' }, /resolution must be one of 1k, 2k, 4k/],
+			[{ prompt: 'x', image_urls: ['http://example.com/a.png'] }, /https/],
+			[{ prompt: 'x', image_urls: ['https://a.test/1', 'https://a.test/2', 'https://a.test/3', 'https://a.test/4', 'https://a.test/5'] }, /at most 4/],
+			[{ prompt: 'x', wait_seconds: 90 }, /wait_seconds must be from 0 to 50/],
+		];
+		for (const [args, message] of cases) {
+			const answer = await b.call('generate_image', args);
+			expect(answer.isError).toBe(true);
+			expect(text(answer)).toMatch(message);
+		}
+		expect(emulator.stats(key).requests).toBe(0);
+		await b.close();
+	});
+
+	it('turns a FAILED generation into an error result that keeps the whole result', async () => {
+		const key = freshKey();
+		const b = await bridge(key);
+		const answer = await b.call('generate_image', { prompt: 'a fox [emulator:fail]' });
+		expect(answer.isError).toBe(true);
+		expect(answer.structuredContent).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED' } });
+		expect(text(answer)).toMatch(/could not complete generation .* refunded/);
+		expect(emulator.stats(key).charged).toBe(0);
+		await b.close();
+	});
+});
+
+describe('generate_video and wait_generation', () => {
+	it('returns at once, then waits with progress notifications to COMPLETED, saving the MP4', async () => {
+		const key = freshKey();
+		const outputDir = mkdtempSync(path.join(os.tmpdir(), 'clipia-out-'));
+		const b = await bridge(key, { outputDir });
+		const started = Date.now();
+		const submitted = await b.call('generate_video', { prompt: 'waves at dusk', duration: 5, resolution: '720p' });
+		expect(Date.now() - started).toBeLessThan(1500);
+		expect(submitted.structuredContent).toMatchObject({ status: 'IN_QUEUE', model: 'seedance-2-fast-t2v' });
+		expect(submitted.structuredContent?.next_step).toMatch(/wait_generation/);
+		const requestId = submitted.structuredContent!.request_id as string;
+
+		const progress: Array<{ progress: number; total?: number; message?: string }> = [];
+		const answer = (await b.client.callTool({ name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 30 } }, undefined, {
+			onprogress: (update) => progress.push(update),
+		})) as ToolAnswer;
+		answers.push(answer);
+		expect(answer.structuredContent).toMatchObject({ request_id: requestId, status: 'COMPLETED' });
+		expect(progress.length).toBeGreaterThan(0);
+		for (let i = 1; i < progress.length; i++) expect(progress[i].progress).toBeGreaterThan(progress[i - 1].progress);
+		expect(progress.some((update) => /Generating/.test(update.message ?? ''))).toBe(true);
+
+		const files = answer.structuredContent!.files as Array<{ path: string; mime_type: string; bytes: number }>;
+		expect(files).toEqual([{ path: path.join(outputDir, `clipia-${requestId}.mp4`), mime_type: 'video/mp4', bytes: 1024 * 1024 }]);
+		expect(statSync(files[0].path).size).toBe(1024 * 1024);
+		expect(readFileSync(files[0].path).subarray(4, 8).toString()).toBe('ftyp');
+
+		// A second look at a finished generation reuses the saved file.
+		const again = await b.call('get_generation', { request_id: requestId });
+		expect(again.structuredContent?.files).toEqual(files);
+		expect(readdirSync(outputDir)).toEqual([`clipia-${requestId}.mp4`]);
+		rmSync(outputDir, { recursive: true, force: true });
+		await b.close();
+	});
+
+	it('stops waiting when the client cancels; the job keeps running and stays retrievable', async () => {
+		const key = freshKey();
+		const b = await bridge(key);
+		const submitted = await b.call('generate_video', { prompt: 'a slow one [emulator:seconds=300]' });
+		const requestId = submitted.structuredContent!.request_id as string;
+		const controller = new AbortController();
+		const waiting = b.client.callTool({ name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 50 } }, undefined, {
+			signal: controller.signal,
+		});
+		await new Promise((resolve) => setTimeout(resolve, 800));
+		const cancelledAt = Date.now();
+		controller.abort();
+		await expect(waiting).rejects.toThrow();
+		const requestsAtCancel = emulator.stats(key).requests;
+		await new Promise((resolve) => setTimeout(resolve, 2500));
+		expect(emulator.stats(key).requests).toBe(requestsAtCancel);
+		expect(Date.now() - cancelledAt).toBeLessThan(5000);
+		const now = await b.call('get_generation', { request_id: requestId });
+		expect(now.structuredContent).toMatchObject({ request_id: requestId, status: expect.stringMatching(/IN_QUEUE|IN_PROGRESS/) });
+		await b.close();
+	});
+
+	it('a wait that runs out answers with request_id and next_step, never an error', async () => {
+		const b = await bridge(freshKey());
+		const submitted = await b.call('generate_video', { prompt: 'long [emulator:seconds=600]' });
+		const requestId = submitted.structuredContent!.request_id as string;
+		const started = Date.now();
+		const answer = await b.call('wait_generation', { request_id: requestId, wait_seconds: 2 });
+		expect(Date.now() - started).toBeLessThan(4000);
+		expect(answer.isError).toBeFalsy();
+		expect(answer.structuredContent).toMatchObject({ request_id: requestId });
+		expect(answer.structuredContent?.next_step).toMatch(new RegExp(`wait_generation.*${requestId}`));
+		await b.close();
+	});
+
+	it('sends the start image and picks the image-to-video model', async () => {
+		const key = freshKey();
+		const b = await bridge(key);
+		const answer = await b.call('generate_video', { prompt: 'pan', image_url: 'https://example.com/start.png', duration: 6, generate_audio: true });
+		expect(answer.structuredContent).toMatchObject({ model: 'seedance-2-fast-i2v' });
+		const submit = emulator.log.find((entry) => entry.key === key && entry.route === 'submit')!;
+		expect(submit.path).toBe('/v1/models/seedance-2-fast-i2v');
+		expect(submit.body).toEqual({ input: { prompt: 'pan', image_url: 'https://example.com/start.png', duration: 6, generate_audio: true } });
+		await b.close();
+	});
+});
+
+describe('catalog tools', () => {
+	it('list_models, get_model, estimate_cost, get_balance answer in structured form', async () => {
+		const key = freshKey({ credits: 500 });
+		const b = await bridge(key);
+		const videos = await b.call('list_models', { type: 'video' });
+		const models = videos.structuredContent!.models as Array<{ slug: string; type: string; credits: number }>;
+		expect(models.length).toBeGreaterThan(1);
+		expect(models.every((model) => model.type === 'video')).toBe(true);
+		const searched = await b.call('list_models', { search: 'image-to-video' });
+		expect((searched.structuredContent!.models as Array<{ slug: string }>).map((model) => model.slug)).toContain('seedance-2-fast-i2v');
+
+		const model = await b.call('get_model', { model: 'nano-banana-2' });
+		expect(model.structuredContent).toMatchObject({ slug: 'nano-banana-2', input_schema: { prompt: { type: 'string' } } });
+
+		const estimate = await b.call('estimate_cost', { model: 'nano-banana-2', input: { prompt: 'x', resolution: '2k', num_images: 2 } });
+		expect(estimate.structuredContent).toEqual({ model: 'nano-banana-2', cost_credits: 12 });
+
+		const balance = await b.call('get_balance');
+		expect(balance.structuredContent).toMatchObject({ credits: 500, usage_30d: { credits_spent: 0 } });
+		expect(emulator.stats(key).charged).toBe(0);
+		await b.close();
+	});
+});
+
+describe('errors as a model sees them', () => {
+	async function errorOf(key: string, name: string, args: Record<string, unknown>, client?: ClipiaClient) {
+		const b = await bridge(key, { client });
+		const answer = await b.call(name, args);
+		await b.close();
+		expect(answer.isError).toBe(true);
+		expect(answer.structuredContent?.error).toBeDefined();
+		return { answer, said: text(answer), error: answer.structuredContent!.error as { code: string; request_id?: string } };
+	}
+
+	it('invalid_api_key (401) names CLIPIA_API_KEY', async () => {
+		const { error, said } = await errorOf('clipia_live_nobody_knows_me', 'get_balance', {});
+		expect(error.code).toBe('invalid_api_key');
+		expect(said).toMatch(/did not accept the API key.*CLIPIA_API_KEY/s);
+		expect(said).not.toContain('clipia_live_nobody_knows_me');
+	});
+
+	it('insufficient_credits (402) points at get_balance', async () => {
+		const { error, said } = await errorOf(DEMO_KEYS.poor, 'generate_image', { prompt: 'x' });
+		expect(error.code).toBe('insufficient_credits');
+		expect(said).toMatch(/Not enough Clipia credits.*get_balance/s);
+	});
+
+	it('insufficient_scope (403) asks for a generate key', async () => {
+		const { error, said } = await errorOf(freshKey({ scopes: ['read'] }), 'generate_video', { prompt: 'x' });
+		expect(error.code).toBe('insufficient_scope');
+		expect(said).toMatch(/"generate" scope/);
+	});
+
+	it('not_found (404) for an unknown model and an unknown request_id', async () => {
+		const model = await errorOf(freshKey(), 'get_model', { model: 'no-such-model' });
+		expect(model.error.code).toBe('not_found');
+		expect(model.said).toMatch(/list_models/);
+		const request = await errorOf(freshKey(), 'get_generation', { request_id: 'req-does-not-exist' });
+		expect(request.error).toMatchObject({ code: 'not_found', request_id: 'req-does-not-exist' });
+	});
+
+	it('model_input_invalid (422) names the field, nothing charged', async () => {
+		const key = freshKey();
+		const { error, said } = await errorOf(key, 'generate_video', { prompt: 'x', model: 'kling-3-pro', duration: 7 });
+		expect(error.code).toBe('model_input_invalid');
+		expect(said).toMatch(/duration/);
+		expect(said).toMatch(/get_model/);
+		expect(emulator.stats(key).charged).toBe(0);
+	});
+
+	it('invalid_request (400) from estimate_cost with a wrong input', async () => {
+		const { error } = await errorOf(freshKey(), 'estimate_cost', { model: 'nano-banana-2', input: { resolution: '2k' } });
+		expect(['invalid_request', 'model_input_invalid']).toContain(error.code);
+	});
+
+	it('rate_limit_exceeded (429) and service_unavailable (503) when the server keeps refusing', async () => {
+		const key = freshKey();
+		emulator.inject({ key, path: '/v1/account', times: 5, action: { type: 'status', status: 429, retryAfter: '30' } });
+		const limited = await errorOf(key, 'get_balance', {}, impatientClient(key));
+		expect(limited.error.code).toBe('rate_limit_exceeded');
+		expect(limited.said).toMatch(/rate limit/);
+		const other = freshKey();
+		emulator.inject({ key: other, path: '/v1/account', times: 5, action: { type: 'status', status: 503 } });
+		const down = await errorOf(other, 'get_balance', {}, impatientClient(other));
+		expect(down.said).toMatch(/temporarily unavailable.*Try again/);
+	});
+
+	it('a failure after the submit keeps the request_id (key revoked mid-wait)', async () => {
+		const key = freshKey();
+		emulator.inject({ key, path: '/v1/requests/', times: 5, action: { type: 'status', status: 401, code: 'invalid_api_key' } });
+		const { error, said } = await errorOf(key, 'generate_image', { prompt: 'x' });
+		expect(error).toMatchObject({ code: 'invalid_api_key', request_id: expect.any(String) });
+		expect(said).toContain(error.request_id);
+		expect(emulator.stats(key).byRoute.submit).toBe(1);
+	});
+});
+
+describe('media rules', () => {
+	let server: Server;
+	let base = '';
+	beforeAll(async () => {
+		server = createServer((request, response) => {
+			const size = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('bytes'));
+			response.writeHead(200, { 'Content-Type': 'image/png' });
+			response.end(Buffer.alloc(size, 7));
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+	afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+	it('inlines a preview up to 256 KB and skips a larger one (even without Content-Length)', async () => {
+		const media = mediaHandling({});
+		const signal = new AbortController().signal;
+		const small = await media.preview(`${base}/a.png?bytes=${MAX_PREVIEW_BYTES}`, signal);
+		expect(small?.mimeType).toBe('image/png');
+		expect(Buffer.from(small!.data, 'base64').length).toBe(MAX_PREVIEW_BYTES);
+		expect(await media.preview(`${base}/b.png?bytes=${MAX_PREVIEW_BYTES + 1}`, signal)).toBeUndefined();
+	});
+
+	it('writes files only inside the output folder, whatever the request_id says', async () => {
+		const root = mkdtempSync(path.join(os.tmpdir(), 'clipia-confined-'));
+		const outputDir = path.join(root, 'out');
+		const media = mediaHandling({ outputDir });
+		const signal = new AbortController().signal;
+		const saved = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }], '../../etc/passwd', signal);
+		const again = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }, { kind: 'image', url: `${base}/y.png?bytes=5` }], '/abs/..\\x', signal);
+		for (const file of [...saved, ...again]) expect(path.dirname(file.path)).toBe(outputDir);
+		expect(readdirSync(root)).toEqual(['out']);
+		expect(readdirSync(outputDir).sort()).toEqual(['clipia-______etc_passwd.png', 'clipia-_abs____x-1.png', 'clipia-_abs____x-2.png']);
+		rmSync(root, { recursive: true, force: true });
+	});
+});
