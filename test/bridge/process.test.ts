@@ -118,7 +118,7 @@ describe('Streamable HTTP', () => {
 			arguments: { request_id: submitted.structuredContent.request_id, wait_seconds: 30 },
 		})) as { structuredContent: Record<string, unknown> };
 		expect(waited.structuredContent.status).toBe('COMPLETED');
-		const balance = (await client.callTool({ name: 'get_balance', arguments: {} })) as { structuredContent: { credits: number } };
+		const balance = (await client.callTool({ name: 'get_balance', arguments: {} })) as unknown as { structuredContent: { credits: number } };
 		expect(balance.structuredContent.credits).toBe(emulator.balance(DEMO_KEYS.live));
 		await client.close();
 	});
