@@ -70,7 +70,7 @@ export async function sleepUnlessAborted(
 }
 
 export function abortError(): Error {
-	const error = new Error('The operation was cancelled');
+	const error = new Error('The operation was canceled');
 	error.name = 'AbortError';
 	return error;
 }

@@ -56,6 +56,12 @@ export interface EmulatorOptions {
 	dispatchMs?: number;
 	/** Override run time per model slug or per type (model-time seconds). */
 	runSeconds?: Record<string, number>;
+	/**
+	 * Rate-limit headers in wall-clock terms (limit per real minute, seconds of real time),
+	 * for clients on the real clock (n8n nodes, the bridge) against a time-scaled emulator.
+	 * Off, they are in model time, for clients that share the emulator's scaled clock.
+	 */
+	wallClockHeaders?: boolean;
 	/** Report `progress` while IN_PROGRESS (real Clipia does). */
 	reportProgress?: boolean;
 	/** Size of generated MP4 files. */
@@ -166,6 +172,7 @@ export class ClipiaEmulator {
 			dispatchMs: init.dispatchMs ?? 500,
 			runSeconds: init.runSeconds ?? {},
 			reportProgress: init.reportProgress ?? true,
+			wallClockHeaders: init.wallClockHeaders ?? false,
 			videoBytes: init.videoBytes ?? 256 * 1024,
 			webhookSecret: init.webhookSecret ?? 'whsec_emulator_secret',
 			verbose: init.verbose ?? false,
@@ -176,6 +183,16 @@ export class ClipiaEmulator {
 		this.addKey({ key: DEMO_KEYS.readOnly, scopes: ['read'] });
 		this.addKey({ key: DEMO_KEYS.poor, credits: 0 });
 		for (const key of init.keys ?? []) this.addKey(key);
+	}
+
+	/** Requests per minute as the client's clock sees them. */
+	private advertisedLimit(perModelMinute: number): number {
+		return this.options.wallClockHeaders ? Math.floor(perModelMinute * this.options.timeScale) : perModelMinute;
+	}
+
+	/** Model seconds as the client's clock sees them (whole seconds, at least 1). */
+	private advertisedSeconds(modelSeconds: number): number {
+		return this.options.wallClockHeaders ? Math.max(1, Math.ceil(modelSeconds / this.options.timeScale)) : modelSeconds;
 	}
 
 	/** Model-time now, in ms. */
@@ -368,18 +385,18 @@ export class ClipiaEmulator {
 		const resetSeconds = key.window.length ? Math.max(1, Math.ceil((key.window[0] + 60_000 - now) / 1000)) : 60;
 		if (key.window.length >= key.requestsPerMinute) {
 			key.stats.rateLimited++;
-			res.setHeader('RateLimit-Limit', String(key.requestsPerMinute));
+			res.setHeader('RateLimit-Limit', String(this.advertisedLimit(key.requestsPerMinute)));
 			res.setHeader('RateLimit-Remaining', '0');
-			res.setHeader('RateLimit-Reset', String(resetSeconds));
-			res.setHeader('Retry-After', String(resetSeconds));
+			res.setHeader('RateLimit-Reset', String(this.advertisedSeconds(resetSeconds)));
+			res.setHeader('Retry-After', String(this.advertisedSeconds(resetSeconds)));
 			return this.sendError(res, 429, 'rate_limit_exceeded', 'Rate limit exceeded: too many requests per minute');
 		}
 		key.window.push(now);
 		key.stats.requests++;
 		key.stats.byRoute[route] = (key.stats.byRoute[route] ?? 0) + 1;
-		res.setHeader('RateLimit-Limit', String(key.requestsPerMinute));
+		res.setHeader('RateLimit-Limit', String(this.advertisedLimit(key.requestsPerMinute)));
 		res.setHeader('RateLimit-Remaining', String(key.requestsPerMinute - key.window.length));
-		res.setHeader('RateLimit-Reset', String(resetSeconds));
+		res.setHeader('RateLimit-Reset', String(this.advertisedSeconds(resetSeconds)));
 
 		// A slow submit is slow while "processing" (see submit), so a twin meets request_in_progress.
 		if (fault?.type === 'delay' && route !== 'submit') await this.sleepModel(fault.ms);
@@ -505,7 +522,7 @@ export class ClipiaEmulator {
 				key.stats.rateLimited++;
 				const answer = errorAnswer(429, 'rate_limit_exceeded', `Too many concurrent generations (limit ${key.concurrency})`);
 				remember(answer);
-				return { ...answer, headers: { 'Retry-After': String(retryAfter) } };
+				return { ...answer, headers: { 'Retry-After': String(this.advertisedSeconds(retryAfter)) } };
 			}
 			if (key.credits < cost) {
 				return remember(errorAnswer(402, 'insufficient_credits', `This generation costs ${cost} credits; the balance is ${key.credits}`));

@@ -1,0 +1,280 @@
+/** The three nodes inside n8n-core's execution engine, against the emulator over real HTTP. */
+
+import { readFileSync, statSync } from 'node:fs';
+import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { binaryPath, NODE_TYPES, runNode, type NodeRun } from './harness';
+
+const SCALE = 20;
+let emulator: ClipiaEmulator;
+let keyCounter = 0;
+
+beforeAll(async () => {
+	emulator = new ClipiaEmulator({ timeScale: SCALE, runSeconds: { image: 8, video: 40 }, videoBytes: 3 * 1024 * 1024, wallClockHeaders: true });
+	await emulator.start();
+});
+afterAll(() => emulator.stop());
+
+function freshKey(options: { credits?: number; scopes?: Array<'generate' | 'read'>; requestsPerMinute?: number; concurrency?: number } = {}): string {
+	const key = `clipia_live_n8n_${++keyCounter}_${Date.now()}`;
+	emulator.addKey({ key, credits: 5_000, ...options });
+	return key;
+}
+
+const credentials = (apiKey: string) => ({ apiKey, baseUrl: emulator.url });
+const items = (count: number, make: (index: number) => Record<string, unknown> = () => ({})) =>
+	Array.from({ length: count }, (_, index) => ({ json: make(index) }));
+const submits = (key: string) => emulator.log.filter((entry) => entry.key === key && entry.route === 'submit');
+
+function expectNoKey(run: NodeRun, key: string): void {
+	expect(JSON.stringify(run.items)).not.toContain(key);
+	expect(JSON.stringify({ message: run.error?.message, description: run.error?.description })).not.toContain(key);
+}
+
+describe('Clipia Generate Image', () => {
+	it('sends every parameter as intended and outputs one binary item per image, paired to its input', async () => {
+		const key = freshKey();
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(key),
+			input: items(1, () => ({ topic: 'a red fox' })),
+			parameters: {
+				prompt: '={{ $json.topic }} in the snow',
+				model: 'nano-banana-2',
+				aspectRatio: '16:9',
+				resolution: '2k',
+				numImages: 2,
+				referenceImageUrls: 'https://example.com/a.png\nhttps://example.com/b.png',
+				options: { extraInput: '{"seed": 42}', binaryPropertyName: 'picture', webhookUrl: 'https://hooks.example.com/clipia' },
+			},
+		});
+		expect(run.error).toBeUndefined();
+		const [submit] = submits(key);
+		expect(submit.path).toBe('/v1/models/nano-banana-2');
+		expect(submit.body).toEqual({
+			input: {
+				prompt: 'a red fox in the snow',
+				aspect_ratio: '16:9',
+				resolution: '2k',
+				num_images: 2,
+				image_urls: ['https://example.com/a.png', 'https://example.com/b.png'],
+				seed: 42,
+			},
+			webhook_url: 'https://hooks.example.com/clipia',
+		});
+		expect(run.items).toHaveLength(2);
+		for (const [index, item] of run.items.entries()) {
+			expect(item.pairedItem).toEqual({ item: 0 });
+			expect(item.json).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2' });
+			const binary = item.binary!.picture;
+			expect(binary).toMatchObject({ mimeType: 'image/png', fileExtension: 'png', fileName: `clipia-${item.json.request_id}-${index + 1}.png` });
+			const file = binaryPath(binary.id!);
+			expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+			expect((item.json.files as Array<{ bytes: number }>)[0].bytes).toBe(statSync(file).size);
+		}
+		expect(emulator.stats(key).charged).toBe(run.items[0].json.cost_credits);
+		expectNoKey(run, key);
+	});
+
+	it('URLs output: the result JSON only, defaults applied', async () => {
+		const key = freshKey();
+		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(key), parameters: { prompt: 'a fox', output: 'urls' } });
+		expect(run.items).toHaveLength(1);
+		expect(run.items[0].binary).toBeUndefined();
+		expect(run.items[0].json).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2', cost_credits: 4 });
+		// n8n sends the defaults the user sees in the node.
+		expect(submits(key)[0].body).toEqual({ input: { prompt: 'a fox', aspect_ratio: '1:1', resolution: '1k', num_images: 1 } });
+	});
+
+	it('a sandbox key returns the sample output at once and charges nothing', async () => {
+		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(DEMO_KEYS.test), parameters: { prompt: 'a fox' } });
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json).toMatchObject({ status: 'COMPLETED' });
+		expect(run.items[0].binary?.data.mimeType).toBe('image/png');
+		expect(emulator.stats(DEMO_KEYS.test).charged).toBe(0);
+	});
+
+	it('bad input stops the node before any request, naming the item', async () => {
+		const key = freshKey();
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(key),
+			input: items(3, (index) => ({ n: index === 1 ? 9 : 1 })),
+			parameters: { prompt: 'x', numImages: '={{ $json.n }}' },
+		});
+		expect(run.error?.message).toMatch(/"Number of Images" \(num_images\) must be a whole number from 1 to 4; got 9/);
+		expect(run.error?.name).toBe('NodeOperationError');
+		expect((run.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+		expect(emulator.stats(key).requests).toBe(0);
+	});
+
+	it('continueOnFail: bad and FAILED items become error items; the others go on', async () => {
+		const key = freshKey();
+		const prompts = ['a fox', '', 'a bird [emulator:fail]', 'a cat'];
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(key),
+			continueOnFail: true,
+			input: items(4, (index) => ({ prompt: prompts[index] })),
+			parameters: { prompt: '={{ $json.prompt }}', output: 'urls' },
+		});
+		expect(run.items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
+		expect(run.items[0].json.status).toBe('COMPLETED');
+		expect(run.items[1].json.error).toMatch(/"Prompt" \(prompt\) is required/);
+		expect(run.items[2].json).toMatchObject({ code: 'generation_failed', request_id: expect.any(String) });
+		expect(run.items[2].json.error).toMatch(/could not complete generation .*refunded/);
+		expect(run.items[3].json.status).toBe('COMPLETED');
+		expect(submits(key)).toHaveLength(3);
+		expect(emulator.stats(key).charged).toBe(8);
+	});
+});
+
+describe('batch', () => {
+	it('50 items: submitted together, in order, paired, each charged exactly once, at most maxConcurrency at a time', async () => {
+		const key = freshKey({ requestsPerMinute: 600, concurrency: 10 });
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(key),
+			input: items(50, (index) => ({ prompt: `picture ${index}` })),
+			parameters: { prompt: '={{ $json.prompt }}', output: 'urls', options: { maxConcurrency: 10 } },
+		});
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(50);
+		expect(run.items.map((item) => item.pairedItem)).toEqual(Array.from({ length: 50 }, (_, item) => ({ item })));
+		expect(run.items.every((item) => item.json.status === 'COMPLETED')).toBe(true);
+		const bodies = new Map(submits(key).map((entry) => [(entry.body as { input: { prompt: string } }).input.prompt, entry]));
+		for (const [index, item] of run.items.entries()) {
+			// Each output item is the generation of its own input's prompt.
+			const prompt = `picture ${index}`;
+			expect(bodies.has(prompt)).toBe(true);
+			expect(emulator.jobInfo(item.json.request_id as string)).toBeDefined();
+		}
+		expect(new Set(run.items.map((item) => item.json.request_id)).size).toBe(50);
+		expect(emulator.stats(key).jobs).toBe(50);
+		expect(emulator.stats(key).charged).toBe(50 * 4);
+		// Worked on together, bounded by maxConcurrency: up to 10 generations alive at once.
+		const spans = run.items.map((item) => emulator.jobInfo(item.json.request_id as string)!);
+		const peak = Math.max(...spans.map((span) => spans.filter((other) => other.createdAt <= span.createdAt && (other.endAt ?? Infinity) > span.createdAt).length));
+		expect(peak).toBeGreaterThanOrEqual(8);
+		expect(peak).toBeLessThanOrEqual(10);
+	});
+});
+
+describe('Clipia Generate Video → Clipia Wait Generation', () => {
+	it('returns request_id and cost at once, then the Wait node streams the MP4 into binary data', async () => {
+		const key = freshKey();
+		const started = Date.now();
+		const submitted = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			parameters: { prompt: 'waves', duration: 5, resolution: '1080p', aspectRatio: '9:16', generateAudio: true },
+		});
+		expect(Date.now() - started).toBeLessThan(2000);
+		expect(submitted.items[0].json).toMatchObject({ status: 'IN_QUEUE', model: 'seedance-2-fast-t2v', next_step: expect.stringMatching(/Clipia Wait Generation/) });
+		expect(submits(key)[0].body).toEqual({ input: { prompt: 'waves', duration: 5, resolution: '1080p', aspect_ratio: '9:16', generate_audio: true } });
+
+		const waited = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: {} });
+		expect(waited.error).toBeUndefined();
+		const item = waited.items[0];
+		expect(item.json).toMatchObject({ status: 'COMPLETED', request_id: submitted.items[0].json.request_id });
+		expect(item.binary!.data).toMatchObject({ mimeType: 'video/mp4', fileExtension: 'mp4', fileName: `clipia-${item.json.request_id}.mp4` });
+		expect(statSync(binaryPath(item.binary!.data.id!)).size).toBe(3 * 1024 * 1024);
+		expect(emulator.stats(key).charged).toBe(submitted.items[0].json.cost_credits);
+	});
+
+	it('an image URL picks the image-to-video model', async () => {
+		const key = freshKey();
+		const run = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'pan', imageUrl: 'https://example.com/a.png' } });
+		expect(run.items[0].json.model).toBe('seedance-2-fast-i2v');
+		expect(submits(key)[0].body).toEqual({
+			input: { prompt: 'pan', image_url: 'https://example.com/a.png', duration: 5, aspect_ratio: '16:9', resolution: '720p', generate_audio: false },
+		});
+	});
+
+	it('a wait past maxWaitSeconds says so, names the request_id and the Wait node', async () => {
+		const key = freshKey();
+		const run = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			parameters: { prompt: 'slow [emulator:seconds=900]', waitForCompletion: true, options: { maxWaitSeconds: 1 } },
+		});
+		const polled = emulator.log.find((entry) => entry.key === key && entry.path.startsWith('/v1/requests/'))!;
+		const requestId = polled.path.split('/').pop()!;
+		expect(run.error?.message).toMatch(/still running after 1 s.*Clipia Wait Generation/);
+		expect(run.error?.message).toContain(requestId);
+		expect(run.error?.name).toBe('NodeOperationError');
+	});
+
+	it('cancelling the execution stops the wait at once; the job keeps its request_id on Clipia', async () => {
+		const key = freshKey();
+		const started = Date.now();
+		const run = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			parameters: { prompt: 'slow [emulator:seconds=900]', waitForCompletion: true, options: { maxWaitSeconds: 600 } },
+			cancelAfterMs: 1000,
+		});
+		expect(Date.now() - started).toBeLessThan(4000);
+		expect(run.status).toBe('canceled');
+		const after = emulator.stats(key).requests;
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		expect(emulator.stats(key).requests).toBe(after);
+		expect(emulator.stats(key).jobs).toBe(1);
+	});
+
+	it('Fail on Error off: a FAILED generation is an item with status and error', async () => {
+		const key = freshKey();
+		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x [emulator:fail]' } });
+		const run = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: { failOnError: false } });
+		expect(run.items[0].json).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED' }, cost_credits: expect.any(Number) });
+		expect(emulator.stats(key).charged).toBe(0);
+	});
+});
+
+describe('contract errors as the n8n user sees them', () => {
+	async function failing(key: string, type: string, parameters: Record<string, unknown>, input?: Array<{ json: Record<string, unknown> }>) {
+		const run = await runNode({ type, credentials: credentials(key), parameters, input });
+		expect(run.error).toBeDefined();
+		expectNoKey(run, key);
+		return run.error!;
+	}
+
+	it('401 invalid_api_key', async () => {
+		const error = await failing('clipia_live_unknown_key_123456', NODE_TYPES.image, { prompt: 'x' });
+		expect(error.name).toBe('NodeApiError');
+		expect(error.message).toMatch(/did not accept the API key.*Check the key in your Clipia credentials/);
+	});
+
+	it("402 insufficient_credits: Clipia's sentence, not n8n's generic payment text", async () => {
+		const error = await failing(DEMO_KEYS.poor, NODE_TYPES.image, { prompt: 'x' });
+		expect(error.message).toMatch(/Not enough Clipia credits.*Top up/);
+		expect(error.message).not.toMatch(/perhaps check your payment details/);
+	});
+
+	it('403 insufficient_scope', async () => {
+		const error = await failing(freshKey({ scopes: ['read'] }), NODE_TYPES.video, { prompt: 'x' });
+		expect(error.message).toMatch(/not allowed.*"generate" scope/);
+	});
+
+	it('404 not_found for an unknown request_id, with that id', async () => {
+		const error = await failing(freshKey(), NODE_TYPES.wait, { requestId: 'req-unknown-123' });
+		expect(error.message).toMatch(/found nothing.*req-unknown-123/);
+	});
+
+	it('422 model_input_invalid names the field; nothing charged', async () => {
+		const key = freshKey();
+		const error = await failing(key, NODE_TYPES.video, { prompt: 'x', model: 'kling-3-pro', duration: 7 });
+		expect(error.message).toMatch(/rejected the input.*duration.*nothing was charged/);
+		expect(emulator.stats(key).charged).toBe(0);
+	});
+
+	it('5xx bursts and 429s are retried without failing or charging twice', async () => {
+		const key = freshKey();
+		emulator.inject({ key, path: '/v1/models/nano-banana-2', method: 'POST', times: 2, action: { type: 'status', status: 503 } });
+		emulator.inject({ key, path: '/v1/requests/', times: 2, action: { type: 'status', status: 429, retryAfter: '1' } });
+		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(key), parameters: { prompt: 'x', output: 'urls' } });
+		expect(run.error).toBeUndefined();
+		expect(run.items[0].json.status).toBe('COMPLETED');
+		expect(emulator.stats(key).jobs).toBe(1);
+		expect(emulator.stats(key).charged).toBe(4);
+	});
+});

@@ -1,0 +1,69 @@
+/**
+ * One implementation, proven: the same image and video requests made through an n8n node
+ * and through the MCP tool reach Clipia as identical API requests.
+ */
+
+import { ClipiaEmulator, type LoggedRequest } from '../emulator/server';
+import { connectBridge } from '../bridge/harness';
+import { NODE_TYPES, runNode } from './harness';
+
+let emulator: ClipiaEmulator;
+beforeAll(async () => {
+	emulator = new ClipiaEmulator({ timeScale: 20, runSeconds: { image: 4, video: 20 }, wallClockHeaders: true });
+	await emulator.start();
+});
+afterAll(() => emulator.stop());
+
+/** What reaches the API: method, path, body and every header but the per-request ones. */
+function apiRequest(entry: LoggedRequest) {
+	const headers = Object.fromEntries(
+		Object.entries(entry.headers).filter(([name]) => !['idempotency-key', 'host', 'connection', 'content-length'].includes(name.toLowerCase())),
+	);
+	return { method: entry.method, path: entry.path, body: entry.body, headers };
+}
+
+function submitsOf(key: string) {
+	return emulator.log.filter((entry) => entry.key === key && entry.route === 'submit');
+}
+
+const cases = [
+	{
+		name: 'image',
+		node: {
+			type: NODE_TYPES.image,
+			parameters: { prompt: 'a red fox', model: 'nano-banana-2', aspectRatio: '16:9', resolution: '2k', numImages: 2, referenceImageUrls: 'https://example.com/ref.png', waitForCompletion: false },
+		},
+		tool: {
+			name: 'generate_image',
+			arguments: { prompt: 'a red fox', model: 'nano-banana-2', aspect_ratio: '16:9', resolution: '2k', num_images: 2, image_urls: ['https://example.com/ref.png'], wait_seconds: 0 },
+		},
+	},
+	{
+		name: 'video',
+		node: {
+			type: NODE_TYPES.video,
+			parameters: { prompt: 'waves', imageUrl: 'https://example.com/start.png', duration: 6, aspectRatio: '9:16', resolution: '1080p', generateAudio: true },
+		},
+		tool: {
+			name: 'generate_video',
+			arguments: { prompt: 'waves', image_url: 'https://example.com/start.png', duration: 6, aspect_ratio: '9:16', resolution: '1080p', generate_audio: true },
+		},
+	},
+];
+
+it.each(cases)('$name: the n8n node and the MCP tool send the same API request', async ({ node, tool }) => {
+	const key = `clipia_live_same_${tool.name}_${Date.now()}`;
+	emulator.addKey({ key, credits: 1_000 });
+	const run = await runNode({ ...node, credentials: { apiKey: key, baseUrl: emulator.url } });
+	expect(run.error).toBeUndefined();
+	const bridge = await connectBridge({ key, baseUrl: emulator.url });
+	const answer = await bridge.client.callTool(tool);
+	await bridge.close();
+	expect(answer.isError).toBeFalsy();
+
+	const [fromN8n, fromMcp] = submitsOf(key);
+	expect(apiRequest(fromMcp)).toEqual(apiRequest(fromN8n));
+	expect(fromN8n.headers['idempotency-key']).not.toEqual(fromMcp.headers['idempotency-key']);
+	// Both answered with the same result shape.
+	expect(Object.keys(answer.structuredContent as object).sort()).toEqual(Object.keys(run.items[0].json).sort());
+});
