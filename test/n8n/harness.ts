@@ -32,7 +32,6 @@ import type {
 	IRun,
 	IRunExecutionData,
 	IWorkflowExecuteAdditionalData,
-	WorkflowSettings,
 } from 'n8n-workflow';
 import { ClipiaApi } from '../../credentials/ClipiaApi.credentials';
 import { ClipiaGenerateImage } from '../../nodes/ClipiaGenerateImage/ClipiaGenerateImage.node';
@@ -111,12 +110,11 @@ export interface NodeRun {
 export interface RunOptions {
 	type: string;
 	parameters: Record<string, unknown>;
-	input?: INodeExecutionData[];
+	input?: Array<{ json: Record<string, unknown> } | INodeExecutionData>;
 	credentials: { apiKey: string; baseUrl: string };
 	continueOnFail?: boolean;
 	/** Cancels the execution after this many ms (like the Stop button). */
 	cancelAfterMs?: number;
-	settings?: WorkflowSettings;
 }
 
 /** Executes one node in a fresh workflow with the given input items. */
@@ -138,7 +136,6 @@ export async function runNode(options: RunOptions): Promise<NodeRun> {
 		connections: {},
 		active: false,
 		nodeTypes,
-		settings: options.settings,
 	});
 	const hooks = new core.ExecutionLifecycleHooks('manual', `exec-${Date.now()}-${Math.random().toString(36).slice(2)}`, {
 		id: 'test-workflow',
@@ -181,7 +178,7 @@ export async function runNode(options: RunOptions): Promise<NodeRun> {
 			metadata: {},
 			waitingExecution: {},
 			waitingExecutionSource: null,
-			nodeExecutionStack: [{ node, data: { main: [options.input ?? [{ json: {} }]] }, source: null }],
+			nodeExecutionStack: [{ node, data: { main: [(options.input ?? [{ json: {} }]) as INodeExecutionData[]] }, source: null }],
 		},
 	} as unknown as IRunExecutionData;
 	const execute = new core.WorkflowExecute(additionalData, 'manual', runData);
