@@ -6,11 +6,12 @@
  * Set up before n8n-core is imported: its settings come from the environment.
  */
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const userFolder = mkdtempSync(path.join(os.tmpdir(), 'clipia-n8n-core-'));
+process.once('exit', () => rmSync(userFolder, { recursive: true, force: true }));
 process.env.N8N_USER_FOLDER = userFolder;
 process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'filesystem';
 process.env.N8N_ENCRYPTION_KEY = 'test-encryption-key';
