@@ -3,16 +3,17 @@
  * the API's own origin), Node timers for sleeping.
  */
 
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { axios } from './lazy-axios';
 import { abortError, ClipiaClient, normalizeBaseUrl, type HttpRequest, type HttpResponse, type Runtime } from '../../core';
 
-export function apiTransport(apiKey: string, baseUrl: string, http: AxiosInstance = axios) {
+export function apiTransport(apiKey: string, baseUrl: string, http?: AxiosInstance) {
 	const apiOrigin = new URL(normalizeBaseUrl(baseUrl)).origin;
 	return async (request: HttpRequest): Promise<HttpResponse> => {
 		const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
 		if (new URL(request.url).origin === apiOrigin) headers.Authorization = `Bearer ${apiKey}`;
 		try {
-			const response = await http.request({
+			const response = await (http ?? axios()).request({
 				method: request.method,
 				url: request.url,
 				headers,
@@ -34,7 +35,7 @@ export function apiTransport(apiKey: string, baseUrl: string, http: AxiosInstanc
 
 /** axios errors carry the request config (with its headers): keep only a safe message. */
 export function plainError(error: unknown): Error {
-	if (axios.isCancel(error) || (error as { code?: string })?.code === 'ERR_CANCELED') return abortError();
+	if ((error as { code?: string })?.code === 'ERR_CANCELED' || (error as Error)?.name === 'CanceledError') return abortError();
 	const code = (error as { code?: string })?.code;
 	const message = error instanceof Error ? error.message : String(error);
 	const plain = new Error(code && !message.includes(code) ? `${code}: ${message}` : message);

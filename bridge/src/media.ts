@@ -4,7 +4,7 @@
  * output folder, under names built from sanitized parts, whatever the API returns.
  */
 
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mediaExtension, mediaFileName, mediaMimeType, type MediaKind } from '../../core';
 import { plainError } from './api-transport';
+import { axios } from './lazy-axios';
 import type { InlineImage, MediaHandling, SavedMedia } from './tools';
 
 /** Claude Desktop rejects results over 1 MiB; a preview is a glance, not the image. */
@@ -24,12 +25,11 @@ export interface MediaOptions {
 }
 
 export function mediaHandling(options: MediaOptions): MediaHandling {
-	const http = options.http ?? axios;
 	const handling: MediaHandling = {
-		preview: (url, signal) => fetchPreview(http, url, options.maxPreviewBytes ?? MAX_PREVIEW_BYTES, signal),
+		preview: (url, signal) => fetchPreview(options.http ?? axios(), url, options.maxPreviewBytes ?? MAX_PREVIEW_BYTES, signal),
 	};
 	if (options.outputDir) {
-		const saver = new MediaSaver(http, path.resolve(options.outputDir));
+		const saver = new MediaSaver(() => options.http ?? axios(), path.resolve(options.outputDir));
 		handling.save = (items, requestId, signal) => saver.save(items, requestId, signal);
 	}
 	return handling;
@@ -81,7 +81,7 @@ class MediaSaver {
 	private readonly saved = new Map<string, SavedMedia[]>();
 
 	constructor(
-		private readonly http: AxiosInstance,
+		private readonly http: () => AxiosInstance,
 		private readonly dir: string,
 	) {}
 
@@ -96,7 +96,7 @@ class MediaSaver {
 	}
 
 	private async saveOne(item: { kind: MediaKind; url: string }, requestId: string, index: number, count: number, signal: AbortSignal) {
-		const response = await getStream(this.http, item.url, signal, 600_000);
+		const response = await getStream(this.http(), item.url, signal, 600_000);
 		const mimeType = mediaMimeType(String(response.headers['content-type'] ?? ''), item.url, item.kind);
 		const name = mediaFileName(requestId, index, count, mediaExtension(mimeType, item.url));
 		const partial = this.inside(`.${name}.${randomBytes(6).toString('hex')}.part`);

@@ -35,9 +35,6 @@ import type {
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { ClipiaApi } from '../../credentials/ClipiaApi.credentials';
-import { ClipiaGenerateImage } from '../../nodes/ClipiaGenerateImage/ClipiaGenerateImage.node';
-import { ClipiaGenerateVideo } from '../../nodes/ClipiaGenerateVideo/ClipiaGenerateVideo.node';
-import { ClipiaWaitGeneration } from '../../nodes/ClipiaWaitGeneration/ClipiaWaitGeneration.node';
 
 export const NODE_TYPES = {
 	image: 'n8n-nodes-clipia.clipiaGenerateImage',
@@ -45,10 +42,17 @@ export const NODE_TYPES = {
 	wait: 'n8n-nodes-clipia.clipiaWaitGeneration',
 } as const;
 
+/** By file name with its extension: beside each `X.node.ts` sits the codex `X.node.json`. */
+function loadNode(name: string): INodeType {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const exported = require(path.join(__dirname, '..', '..', 'nodes', name, `${name}.node.ts`)) as Record<string, new () => INodeType>;
+	return new exported[name]();
+}
+
 const nodeClasses: Record<string, INodeType> = {
-	[NODE_TYPES.image]: new ClipiaGenerateImage(),
-	[NODE_TYPES.video]: new ClipiaGenerateVideo(),
-	[NODE_TYPES.wait]: new ClipiaWaitGeneration(),
+	[NODE_TYPES.image]: loadNode('ClipiaGenerateImage'),
+	[NODE_TYPES.video]: loadNode('ClipiaGenerateVideo'),
+	[NODE_TYPES.wait]: loadNode('ClipiaWaitGeneration'),
 };
 
 const nodeTypes: INodeTypes = {
