@@ -112,6 +112,37 @@ it('example 3: a generated image becomes the start frame of an image-to-video jo
 	expect(out['Wait Generation'][0].json.status).toBe('COMPLETED');
 }, 180_000);
 
+it('example 4: a scheduled batch of 20 prompts runs together and ends in one summary item', async () => {
+	const charged = emulator.stats(DEMO_KEYS.live).charged;
+	const before = emulator.log.length;
+	const out = await execute('clipiaExample004');
+	const generated = out['Generate Image'];
+	expect(generated).toHaveLength(20);
+	expect(generated.map((item) => item.pairedItem)).toEqual(Array.from({ length: 20 }, (_, item) => ({ item })));
+	const [summary] = out['Summary'];
+	expect(summary.json).toMatchObject({ count: 20, completed: 20, credits_spent: 80 });
+	expect(summary.json.urls).toHaveLength(20);
+	expect(new Set(summary.json.request_ids as string[]).size).toBe(20);
+	expect(emulator.stats(DEMO_KEYS.live).charged - charged).toBe(80);
+	// Worked on together (maxConcurrency 5), not one after another.
+	const spans = (summary.json.request_ids as string[]).map((id) => emulator.jobInfo(id)!);
+	const peak = Math.max(...spans.map((span) => spans.filter((o) => o.createdAt <= span.createdAt && (o.endAt ?? Infinity) > span.createdAt).length));
+	expect(peak).toBeGreaterThanOrEqual(3);
+	expect(peak).toBeLessThanOrEqual(5);
+	expect(emulator.log.slice(before).filter((entry) => entry.route === 'submit')).toHaveLength(20);
+}, 180_000);
+
+it('example 5: the AI agent workflow imports and its Clipia tool nodes load', async () => {
+	const listed = await runtime.n8n(folder, ['list:workflow']);
+	expect(listed.stdout).toContain('clipiaExample005');
+	// No model is reachable here, so the run stops at the agent or its model; what matters
+	// is that n8n knew every node type, the Clipia tool variants included.
+	const run = await runtime.n8n(folder, ['execute', '--id=clipiaExample005', '--rawOutput']);
+	const said = run.stdout + run.stderr;
+	expect(said).not.toMatch(/Unrecognized node type|Unknown node type|is not known/i);
+	expect(said).not.toMatch(/clipiaGenerateImageTool.*(not|could not) (be )?(found|loaded)/i);
+}, 120_000);
+
 it('example 6: a wrong key and a failed generation become readable error items', async () => {
 	const out = await execute('clipiaExample006');
 	const [badKey] = out['Wrong API Key'];
