@@ -132,15 +132,31 @@ it('example 4: a scheduled batch of 20 prompts runs together and ends in one sum
 	expect(emulator.log.slice(before).filter((entry) => entry.route === 'submit')).toHaveLength(20);
 }, 180_000);
 
-it('example 5: the AI agent workflow imports and its Clipia tool nodes load', async () => {
+it('example 5: the AI agent workflow imports and n8n loads its Clipia tool nodes', async () => {
 	const listed = await runtime.n8n(folder, ['list:workflow']);
 	expect(listed.stdout).toContain('clipiaExample005');
-	// No model is reachable here, so the run stops at the agent or its model; what matters
-	// is that n8n knew every node type, the Clipia tool variants included.
-	const run = await runtime.n8n(folder, ['execute', '--id=clipiaExample005', '--rawOutput']);
-	const said = run.stdout + run.stderr;
-	expect(said).not.toMatch(/Unrecognized node type|Unknown node type|is not known/i);
-	expect(said).not.toMatch(/clipiaGenerateImageTool.*(not|could not) (be )?(found|loaded)/i);
+	// No model is reachable here, and a chat trigger cannot start a headless run. So the check
+	// runs a copy of the agent workflow with a lone Manual Trigger added: n8n builds every node
+	// of a workflow before it runs one, and stops on a node type it does not know.
+	const check = async (id: string, mutate: (nodes: Array<{ type: string }>) => void) => {
+		const workflow = JSON.parse(readFileSync(join(EXAMPLES, '5-ai-agent-tools.json'), 'utf8'));
+		workflow.id = id;
+		workflow.nodes.push({ parameters: {}, id: 'n-check', name: 'Check', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 400] });
+		mutate(workflow.nodes);
+		const file = join(folder, `${id}.json`);
+		writeFileSync(file, JSON.stringify(workflow));
+		expect((await runtime.n8n(folder, ['import:workflow', `--input=${file}`])).code).toBe(0);
+		const run = await runtime.n8n(folder, ['execute', `--id=${id}`, '--rawOutput']);
+		return { code: run.code, said: run.stdout + run.stderr };
+	};
+	const real = await check('clipiaExample005a', () => undefined);
+	expect(real.said).not.toMatch(/Unrecognized node type/i);
+	expect(real.code).toBe(0);
+	// The same check fails when a tool node's type is unknown: it can tell.
+	const broken = await check('clipiaExample005b', (nodes) => {
+		nodes.find((node) => node.type === 'n8n-nodes-clipia.clipiaGenerateVideoTool')!.type = 'n8n-nodes-clipia.clipiaNoSuchTool';
+	});
+	expect(broken.said).toMatch(/Unrecognized node type: n8n-nodes-clipia\.clipiaNoSuchTool/);
 }, 120_000);
 
 it('example 6: a wrong key and a failed generation become readable error items', async () => {
