@@ -3,6 +3,7 @@
  * and through the MCP tool reach Clipia as identical API requests.
  */
 
+import { IMAGE_FIELDS, VIDEO_FIELDS } from '../../core';
 import { ClipiaEmulator, type LoggedRequest } from '../emulator/server';
 import { connectBridge } from '../bridge/harness';
 import { NODE_TYPES, runNode } from './harness';
@@ -66,4 +67,36 @@ it.each(cases)('$name: the n8n node and the MCP tool send the same API request',
 	expect(fromN8n.headers['idempotency-key']).not.toEqual(fromMcp.headers['idempotency-key']);
 	// Both answered with the same result shape.
 	expect(Object.keys(answer.structuredContent as object).sort()).toEqual(Object.keys(run.items[0].json).sort());
+});
+
+describe('the field tables behind both surfaces', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const node = (name: string) => new (require(`../../nodes/${name}/${name}.node.ts`)[name])() as import('n8n-workflow').INodeType;
+
+	it.each([
+		['ClipiaGenerateImage', 'generate_image', IMAGE_FIELDS],
+		['ClipiaGenerateVideo', 'generate_video', VIDEO_FIELDS],
+	] as const)('%s and %s offer the same fields with the same limits and choices', async (nodeName, toolName, fields) => {
+		const properties = node(nodeName).description.properties;
+		const bridge = await connectBridge({ key: 'clipia_live_unused_key_for_listing', baseUrl: emulator.url });
+		const tool = (await bridge.client.listTools()).tools.find((candidate) => candidate.name === toolName)!;
+		await bridge.close();
+		const schema = tool.inputSchema.properties as Record<string, { enum?: string[]; minimum?: number; maximum?: number; maxItems?: number; type?: string }>;
+		for (const field of fields) {
+			const property = properties.find((candidate) => candidate.name === field.n8nName);
+			expect(property).toBeDefined();
+			const argument = schema[field.key];
+			expect(argument).toBeDefined();
+			if (field.type === 'enum') {
+				expect(argument.enum).toEqual([...field.options!]);
+				expect(property!.options?.map((option) => (option as { value: string }).value)).toEqual([...field.options!]);
+			}
+			if (field.type === 'integer') {
+				expect([argument.minimum, argument.maximum]).toEqual([field.min, field.max]);
+				expect([property!.typeOptions?.minValue, property!.typeOptions?.maxValue]).toEqual([field.min, field.max]);
+			}
+			if (field.required) expect(tool.inputSchema.required).toContain(field.key);
+			if (field.required) expect(property!.required).toBe(true);
+		}
+	});
 });
