@@ -16,7 +16,7 @@ const repoRoot = resolve(__dirname, '..');
 function ensureN8n(log = console.error) {
 	if (existsSync(join(n8nDir, '.complete')) && existsSync(n8nBin)) return n8nBin;
 	mkdirSync(n8nDir, { recursive: true });
-	log(`Installing n8n@${N8N_VERSION} into ${n8nDir} (first run only: about 8 minutes, 2.3 GB)…`);
+	log(`Installing n8n@${N8N_VERSION} into ${n8nDir} (first run only: 5 to 10 minutes, 2.3 GB)…`);
 	writeFileSync(
 		join(n8nDir, 'package.json'),
 		JSON.stringify({
