@@ -6,7 +6,7 @@
  */
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipiaEmulator, DEMO_KEYS } from '../test/emulator/server';
 
@@ -44,9 +44,13 @@ async function main(): Promise<void> {
 	runtime.prepareUserFolder(folder);
 	const credentials = [{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: { apiKey, baseUrl } }];
 	writeFileSync(join(folder, 'credentials.json'), JSON.stringify(credentials));
-	await runtime.n8n(folder, ['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
+	const credential = await runtime.n8n(folder, ['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
 	rmSync(join(folder, 'credentials.json'));
-	await runtime.n8n(folder, ['import:workflow', '--separate', `--input=${join(root, 'examples')}`]);
+	const workflows = await runtime.n8n(folder, ['import:workflow', '--separate', `--input=${join(root, 'examples')}`]);
+	for (const [what, step] of [['the credential', credential], ['the example workflows', workflows]] as const) {
+		if (step.code !== 0) throw new Error(`Importing ${what} into n8n failed: ${(step.stderr || step.stdout).slice(-600)}`);
+	}
+	console.log(`Imported the "Clipia account" credential and ${readdirSync(join(root, 'examples')).filter((name) => name.endsWith('.json')).length} example workflows.`);
 
 	const n8n = spawn(n8nBin, ['start'], { env: runtime.n8nEnv(folder, { N8N_PORT: String(port) }), stdio: ['ignore', 'pipe', 'inherit'] });
 	n8n.stdout.on('data', (chunk: Buffer) => {
