@@ -43,7 +43,7 @@ export const NODE_TYPES = {
 } as const;
 
 /** By file name with its extension: beside each `X.node.ts` sits the codex `X.node.json`. */
-function loadNode(name: string): INodeType {
+export function loadNode(name: string): INodeType {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const exported = require(path.join(__dirname, '..', '..', 'nodes', name, `${name}.node.ts`)) as Record<string, new () => INodeType>;
 	return new exported[name]();

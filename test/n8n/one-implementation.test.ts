@@ -6,7 +6,7 @@
 import { IMAGE_FIELDS, VIDEO_FIELDS } from '../../core';
 import { ClipiaEmulator, type LoggedRequest } from '../emulator/server';
 import { connectBridge } from '../bridge/harness';
-import { NODE_TYPES, runNode } from './harness';
+import { loadNode, NODE_TYPES, runNode } from './harness';
 
 let emulator: ClipiaEmulator;
 beforeAll(async () => {
@@ -70,14 +70,11 @@ it.each(cases)('$name: the n8n node and the MCP tool send the same API request',
 });
 
 describe('the field tables behind both surfaces', () => {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const node = (name: string) => new (require(`../../nodes/${name}/${name}.node.ts`)[name])() as import('n8n-workflow').INodeType;
-
 	it.each([
 		['ClipiaGenerateImage', 'generate_image', IMAGE_FIELDS],
 		['ClipiaGenerateVideo', 'generate_video', VIDEO_FIELDS],
 	] as const)('%s and %s offer the same fields with the same limits and choices', async (nodeName, toolName, fields) => {
-		const properties = node(nodeName).description.properties;
+		const properties = loadNode(nodeName).description.properties;
 		const bridge = await connectBridge({ key: 'clipia_live_unused_key_for_listing', baseUrl: emulator.url });
 		const tool = (await bridge.client.listTools()).tools.find((candidate) => candidate.name === toolName)!;
 		await bridge.close();
