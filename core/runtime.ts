@@ -29,6 +29,16 @@ export interface HttpResponse {
 	body: unknown;
 }
 
+/** Header names in lower case, one value each (the first of a repeated header). */
+export function lowerCaseHeaders(headers: Record<string, unknown> | undefined): Record<string, string | undefined> {
+	const out: Record<string, string | undefined> = {};
+	for (const [name, value] of Object.entries(headers ?? {})) {
+		const first = Array.isArray(value) ? value[0] : value;
+		out[name.toLowerCase()] = first === undefined || first === null ? undefined : String(first);
+	}
+	return out;
+}
+
 /**
  * Performs exactly one HTTP request. Resolves for every HTTP status (4xx/5xx included);
  * rejects only when no response arrived (network error, timeout, abort).

@@ -79,12 +79,15 @@ function checkHttpsUrl(field: FieldSpec, raw: unknown): string {
 	} catch {
 		url = undefined;
 	}
-	// Plain http only for a local server (the emulator), the rule the SDKs apply to base URLs.
-	const local = url?.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
-	if (!url || (url.protocol !== 'https:' && !local)) {
+	if (!url || !isHttpsOrLocal(url)) {
 		throw validationError(field.key, `${label(field)} must be an https:// URL; got ${show(raw)}.`);
 	}
 	return text;
+}
+
+/** https, or plain http only for a local server (the emulator): the rule the SDKs apply to base URLs. */
+export function isHttpsOrLocal(url: URL): boolean {
+	return url.protocol === 'https:' || (url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1'));
 }
 
 function isEmpty(value: unknown): boolean {

@@ -5,12 +5,12 @@
 
 import type { AxiosInstance } from 'axios';
 import { axios } from './lazy-axios';
-import { abortError, ClipiaClient, normalizeBaseUrl, type HttpRequest, type HttpResponse, type Runtime } from '../../core';
+import { abortError, ClipiaClient, lowerCaseHeaders, normalizeBaseUrl, type HttpRequest, type HttpResponse, type Runtime } from '../../core';
 
 export function apiTransport(apiKey: string, baseUrl: string, http?: AxiosInstance) {
 	const apiOrigin = new URL(normalizeBaseUrl(baseUrl)).origin;
 	return async (request: HttpRequest): Promise<HttpResponse> => {
-		const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
+		const headers: Record<string, string> = { ...request.headers };
 		if (new URL(request.url).origin === apiOrigin) headers.Authorization = `Bearer ${apiKey}`;
 		try {
 			const response = await (http ?? axios()).request({
@@ -24,9 +24,7 @@ export function apiTransport(apiKey: string, baseUrl: string, http?: AxiosInstan
 				validateStatus: () => true,
 				maxRedirects: 0,
 			});
-			const out: Record<string, string | undefined> = {};
-			for (const [name, value] of Object.entries(response.headers)) out[name.toLowerCase()] = Array.isArray(value) ? value[0] : value == null ? undefined : String(value);
-			return { status: response.status, headers: out, body: response.data };
+			return { status: response.status, headers: lowerCaseHeaders(response.headers), body: response.data };
 		} catch (error) {
 			throw plainError(error);
 		}

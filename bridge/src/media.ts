@@ -10,7 +10,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { mediaExtension, mediaFileName, mediaMimeType, type MediaKind } from '../../core';
+import { isHttpsOrLocal, mediaExtension, mediaFileName, mediaMimeType, type MediaKind } from '../../core';
 import { plainError } from './api-transport';
 import { axios } from './lazy-axios';
 import type { InlineImage, MediaHandling, SavedMedia } from './tools';
@@ -37,8 +37,7 @@ export function mediaHandling(options: MediaOptions): MediaHandling {
 
 async function getStream(http: AxiosInstance, url: string, signal: AbortSignal, timeoutMs: number) {
 	const parsed = new URL(url);
-	const loopback = parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1';
-	if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+	if (!isHttpsOrLocal(parsed)) {
 		throw new Error(`Refusing to download media from a non-https URL (${parsed.protocol}//${parsed.host}).`);
 	}
 	try {

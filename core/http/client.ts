@@ -7,6 +7,7 @@ import { ClipiaError, errorFromResponse, validationError } from '../errors';
 import { defaultUuid, isAbortError, sleepUnlessAborted, throwIfAborted, type HttpMethod, type Runtime } from '../runtime';
 import { RequestBudget, type BudgetOptions } from './budget';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy } from './retry';
+import { isHttpsOrLocal } from '../validate';
 import type {
 	AccountResponse,
 	EstimateResponse,
@@ -69,8 +70,7 @@ export function normalizeBaseUrl(raw: string | undefined): string {
 	} catch {
 		throw validationError('baseUrl', `The Clipia base URL "${value}" is not a valid URL. Use ${DEFAULT_BASE_URL}.`);
 	}
-	const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+	if (!isHttpsOrLocal(url)) {
 		throw validationError(
 			'baseUrl',
 			`The Clipia base URL must start with https:// (plain http is allowed only for localhost and 127.0.0.1), got "${value}".`,

@@ -6,8 +6,7 @@
  */
 
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
-import { mediaExtension, mediaFileName, mediaMimeType, mediaOf, type GenerationResult } from '../../core';
-import { lowerCaseHeaders } from './transport';
+import { lowerCaseHeaders, mediaExtension, mediaFileName, mediaMimeType, mediaOf, type GenerationResult } from '../../core';
 
 export interface DownloadedMedia {
 	binary: IBinaryData;

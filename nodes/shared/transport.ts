@@ -5,7 +5,7 @@
  */
 
 import { sleep, type IExecuteFunctions, type IHttpRequestOptions, type ILoadOptionsFunctions } from 'n8n-workflow';
-import { ClipiaClient, type HttpRequest, type HttpResponse, type Runtime } from '../../core';
+import { ClipiaClient, lowerCaseHeaders, type HttpRequest, type HttpResponse, type Runtime } from '../../core';
 
 export const CREDENTIAL = 'clipiaApi';
 
@@ -33,12 +33,6 @@ function authenticatedTransport(context: ApiContext) {
 		const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL, options)) as FullResponse;
 		return { status: response.statusCode, headers: lowerCaseHeaders(response.headers), body: parseIfText(response.body) };
 	};
-}
-
-export function lowerCaseHeaders(headers: FullResponse['headers']): Record<string, string | undefined> {
-	const out: Record<string, string | undefined> = {};
-	for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = Array.isArray(value) ? value[0] : value;
-	return out;
 }
 
 function parseIfText(body: unknown): unknown {
