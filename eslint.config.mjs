@@ -1,5 +1,6 @@
 // typescript-eslint everywhere; n8n's community-node rules (the n8n Cloud set) on all code
-// that ships inside the n8n package: core/, nodes/, credentials/ and package.json.
+// that ships inside the n8n package: core/, nodes/, credentials/ and package.json, for the
+// editor. The checks that count run in scripts/n8n-checks.mjs with n8n's own configurations.
 import js from '@eslint/js';
 import n8nCommunityNodes from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
@@ -30,7 +31,7 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['nodes/**/*.node.ts'],
+		files: ['nodes/**/*.ts'],
 		rules: {
 			...n8nNodesBase.configs.nodes.rules,
 			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
@@ -59,9 +60,6 @@ export default tseslint.config(
 					patterns: ['n8n-*', '@n8n/*', '@modelcontextprotocol/*', 'node:*'],
 				},
 			],
-			// core is not a node: it raises ClipiaError, and each node wraps it in
-			// NodeApiError / NodeOperationError with its item index.
-			'@n8n/community-nodes/require-node-api-error': 'off',
 		},
 	},
 	{

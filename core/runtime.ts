@@ -93,6 +93,16 @@ export function isAbortError(error: unknown): boolean {
 	return error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError');
 }
 
+/** A settled promise as a value: a failed attempt is data for a retry loop to judge, not an exception in flight. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+export function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+	return promise.then(
+		(value) => ({ ok: true, value }),
+		(error: unknown) => ({ ok: false, error }),
+	);
+}
+
 /** RFC 4122 version 4 UUID from the platform's CSPRNG. */
 export function defaultUuid(): string {
 	return crypto.randomUUID();

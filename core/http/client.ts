@@ -4,7 +4,7 @@
  */
 
 import { ClipiaError, errorFromResponse, validationError } from '../errors';
-import { defaultUuid, isAbortError, sleepUnlessAborted, throwIfAborted, type HttpMethod, type Runtime } from '../runtime';
+import { defaultUuid, isAbortError, settle, sleepUnlessAborted, throwIfAborted, type HttpMethod, type Runtime } from '../runtime';
 import { RequestBudget, type BudgetOptions } from './budget';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy } from './retry';
 import { isHttpsOrLocal } from '../validate';
@@ -197,11 +197,8 @@ export class ClipiaClient {
 		for (;;) {
 			throwIfAborted(spec.signal);
 			await this.budget.take(spec.signal);
-			let status: number;
-			let headers: Record<string, string | undefined>;
-			let body: unknown;
-			try {
-				const response = await runtime.transport({
+			const attempt = await settle(
+				runtime.transport({
 					method: spec.method,
 					url: this.baseUrl + spec.path,
 					headers: {
@@ -213,14 +210,16 @@ export class ClipiaClient {
 					body: spec.body,
 					signal: spec.signal,
 					timeoutMs: this.timeoutMs,
-				});
-				({ status, headers, body } = response);
-			} catch (error) {
-				if (isAbortError(error) || spec.signal?.aborted) throw error;
-				if (failures >= policy.maxRetries) throw this.networkError(error, spec, failures + 1);
+				}),
+			);
+			if (!attempt.ok) {
+				// No answer arrived (network error, timeout, abort).
+				if (isAbortError(attempt.error) || spec.signal?.aborted) throw attempt.error;
+				if (failures >= policy.maxRetries) throw this.networkError(attempt.error, spec, failures + 1);
 				await sleepUnlessAborted(runtime.sleep, backoffDelayMs(failures++, policy, this.random), spec.signal);
 				continue;
 			}
+			const { status, headers, body } = attempt.value;
 			this.budget.observe(headers);
 
 			if (status >= 200 && status < 300) {

@@ -7,7 +7,7 @@
 import { ClipiaError } from '../errors';
 import type { ClipiaClient } from '../http/client';
 import { TERMINAL_STATUSES, type RequestResponse } from '../http/wire';
-import { isAbortError, sleepUnlessAborted } from '../runtime';
+import { settle, sleepUnlessAborted } from '../runtime';
 import { DEFAULT_TUNING, JobTrack, type Observation, type ScheduleTuning } from './schedule';
 
 export interface WaitOptions {
@@ -51,19 +51,20 @@ export async function waitForGeneration(
 		}
 		await sleepUnlessAborted(runtime.sleep, Math.min(nextDelay, Math.max(0, remaining)), options.signal);
 
-		try {
-			last = await client.request(requestId, {
+		const poll = await settle(
+			client.request(requestId, {
 				signal: options.signal,
 				rateLimitDeadline: options.patientWithRateLimits ? options.deadline : undefined,
-			});
-		} catch (error) {
-			if (isAbortError(error)) throw error;
-			if (!(error instanceof ClipiaError) || !error.retryable) throw error;
+			}),
+		);
+		if (!poll.ok) {
+			if (!(poll.error instanceof ClipiaError) || !poll.error.retryable) throw poll.error;
 			// The service is unwell, not the job: keep the request_id and keep waiting.
-			lastError = error;
+			lastError = poll.error;
 			nextDelay = UNWELL_SERVICE_PAUSE_MS;
 			continue;
 		}
+		last = poll.value;
 		options.onUpdate?.(last);
 		if (isTerminal(last)) return last;
 		track.record({

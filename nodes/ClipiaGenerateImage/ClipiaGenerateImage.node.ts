@@ -11,7 +11,7 @@ import { DEFAULT_IMAGE_MODEL, fieldByKey, IMAGE_FIELDS, prepareImage } from '../
 import { generationPlan, planItems, runGenerations } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { modelOptions } from '../shared/models';
-import { generationOptions, outputProperty, propertyFrom, waitForCompletionProperty } from '../shared/properties';
+import { generationOptions, outputProperty, propertyFrom, waitForCompletionOn } from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
 
 const field = (key: string) => fieldByKey(IMAGE_FIELDS, key);
@@ -46,7 +46,7 @@ export class ClipiaGenerateImage implements INodeType {
 				description:
 					'Up to 4 https image URLs to edit or take style from (image-to-image), comma or newline separated, or an expression returning an array',
 			}),
-			waitForCompletionProperty(true),
+			waitForCompletionOn,
 			outputProperty('binary'),
 			generationOptions(300),
 		],

@@ -11,7 +11,7 @@ import { DEFAULT_IMAGE_TO_VIDEO_MODEL, DEFAULT_TEXT_TO_VIDEO_MODEL, fieldByKey, 
 import { generationPlan, planItems, runGenerations } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { modelOptions } from '../shared/models';
-import { generationOptions, outputProperty, propertyFrom, waitForCompletionProperty } from '../shared/properties';
+import { generationOptions, outputProperty, propertyFrom, waitForCompletionOff } from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
 
 const field = (key: string) => fieldByKey(VIDEO_FIELDS, key);
@@ -43,7 +43,7 @@ export class ClipiaGenerateVideo implements INodeType {
 			propertyFrom(field('aspect_ratio')),
 			propertyFrom(field('resolution')),
 			propertyFrom(field('generate_audio')),
-			waitForCompletionProperty(false),
+			waitForCompletionOff,
 			outputProperty('binary'),
 			generationOptions(600),
 		],

@@ -110,11 +110,13 @@ export function generationOptions(defaultWaitSeconds: number): INodeProperties {
 	};
 }
 
-export const waitForCompletionProperty = (defaultValue: boolean): INodeProperties => ({
+const waitForCompletion = {
 	displayName: 'Wait for Completion',
 	name: 'waitForCompletion',
-	type: 'boolean',
-	default: defaultValue,
 	description:
 		'Whether to wait for the finished media. Off: the item returns at once with request_id and cost, for a Clipia Wait Generation node to follow.',
-});
+};
+/** Images are ready in seconds: wait for them by default. */
+export const waitForCompletionOn: INodeProperties = { ...waitForCompletion, type: 'boolean', default: true };
+/** Videos take minutes: hand the request_id on at once by default. */
+export const waitForCompletionOff: INodeProperties = { ...waitForCompletion, type: 'boolean', default: false };

@@ -327,7 +327,17 @@ describe('media and webhooks', () => {
 		expect(mp4.headers.get('content-type')).toBe('video/mp4');
 		const mp4Bytes = Buffer.from(await mp4.arrayBuffer());
 		expect(mp4Bytes.length).toBe(Number(mp4.headers.get('content-length')));
-		expect(mp4Bytes.subarray(4, 8).toString()).toBe('ftyp');
+		// A playable movie (ftyp, moov before mdat), padded to the configured size with a free box.
+		const boxes: Array<[string, number]> = [];
+		for (let at = 0; at < mp4Bytes.length; ) {
+			const small = mp4Bytes.readUInt32BE(at);
+			const size = small === 1 ? Number(mp4Bytes.readBigUInt64BE(at + 8)) : small;
+			boxes.push([mp4Bytes.subarray(at + 4, at + 8).toString(), size]);
+			at += size;
+		}
+		expect(boxes.map(([type]) => type).filter((type, n) => type !== 'free' || n === boxes.length - 1)).toEqual(['ftyp', 'moov', 'mdat', 'free']);
+		expect(boxes.reduce((sum, [, size]) => sum + size, 0)).toBe(mp4Bytes.length);
+		expect(mp4Bytes.includes(Buffer.from('avc1'))).toBe(true);
 	});
 
 	it('signs webhooks and retries failed deliveries', async () => {

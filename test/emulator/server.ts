@@ -9,7 +9,7 @@ import { createHmac, createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findModel, inputProblem, LLM_ENTRY, MODELS, priceOf, publicModel, type EmulatedModel } from './catalog';
-import { mp3, mp4Stream, png, webp } from './media';
+import { mp3, mp4Size, mp4Stream, png, webp } from './media';
 
 export type Scope = 'generate' | 'read';
 
@@ -629,14 +629,16 @@ export class ClipiaEmulator {
 		let match = name.match(/^(\d+)-(\d+)x(\d+)\.(png|webp)$/);
 		if (match) {
 			const [, n, w, h, ext] = match;
-			const bytes = ext === 'png' ? png(Number(w), Number(h), Number(n)) : webp(Number(w), Number(h), Number(n));
+			const id = path.split('/').slice(-2)[0];
+			const prompt = id === 'sample' ? 'Clipia sample image' : String(this.jobs.get(id)?.input.prompt ?? '');
+			const bytes = ext === 'png' ? png(Number(w), Number(h), Number(n), prompt) : webp(Number(w), Number(h), Number(n));
 			res.writeHead(200, { 'Content-Type': `image/${ext}`, 'Content-Length': bytes.length });
 			res.end(bytes);
 			return;
 		}
 		match = name.match(/^video-(\d+)\.mp4$/);
 		if (match) {
-			const size = Number(match[1]);
+			const size = mp4Size(Number(match[1]));
 			res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': size });
 			const stream = mp4Stream(size);
 			stream.pipe(res);

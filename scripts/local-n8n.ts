@@ -1,0 +1,133 @@
+/**
+ * A local n8n as `npm start` serves it (and the browser suite drives it): the freshly built
+ * package installed as a community node, the credentials and example workflows imported,
+ * the Clipia emulator behind them unless a real key is given, free ports, and an owner
+ * account ready to sign in with.
+ */
+
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClipiaEmulator, DEMO_KEYS } from '../test/emulator/server';
+import { cacheRoot, capture, ensureN8n, freePort, portIsFree, prepareUserFolder, spawnN8n, type Log } from './n8n-runtime';
+
+const root = join(__dirname, '..');
+export const EXAMPLES_DIR = join(root, 'examples');
+
+/** The owner account of the local instance (it lives in a throwaway user folder on this machine only). */
+export const LOCAL_OWNER = { email: 'owner@example.com', password: 'Clipia-local-1', firstName: 'Local', lastName: 'Owner' };
+
+export interface LocalN8nOptions {
+	line: string;
+	/** The port n8n's editor should use; when it is busy another free one is taken and said. */
+	port: number;
+	/** Set when the user chose the port: then a busy port is an error, not a fallback. */
+	portChosen?: boolean;
+	emulatorPort?: number;
+	emulatorTimeScale?: number;
+	/** A real Clipia key: no emulator, the credential points at `baseUrl`. */
+	apiKey?: string;
+	baseUrl?: string;
+	/** The user folder; emptied first. */
+	folder?: string;
+	log: Log;
+	/** n8n's own output lines. */
+	echo?: (chunk: string) => void;
+}
+
+export interface LocalN8n {
+	url: string;
+	line: string;
+	emulator?: ClipiaEmulator;
+	folder: string;
+	workflows: number;
+	stop(): Promise<void>;
+	/** Resolves with n8n's exit code when it ends. */
+	exited: Promise<number>;
+}
+
+/** `preferred` when it is free; otherwise a free port, or (when the user chose it) a one-line error. */
+async function portFor(preferred: number, what: string, chosen: boolean, variable: string, log: Log): Promise<number> {
+	if (await portIsFree(preferred)) return preferred;
+	if (chosen) throw new Error(`Port ${preferred} (${what}) is in use. Choose another with ${variable}=<port>, or stop what is using it.`);
+	const other = await freePort();
+	log(`Port ${preferred} (${what}) is in use; using ${other} instead (set ${variable} to choose).`);
+	return other;
+}
+
+export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n> {
+	const { log } = options;
+	const runtime = await ensureN8n(options.line, log);
+
+	let emulator: ClipiaEmulator | undefined;
+	let apiKey = options.apiKey;
+	let baseUrl = options.baseUrl ?? 'https://api.clipia.ai';
+	if (!apiKey) {
+		emulator = new ClipiaEmulator({ timeScale: options.emulatorTimeScale ?? 10 });
+		const emulatorPort = await portFor(options.emulatorPort ?? 4010, 'the Clipia emulator', options.emulatorPort !== undefined, 'CLIPIA_EMULATOR_PORT', log);
+		baseUrl = await emulator.start(emulatorPort);
+		apiKey = DEMO_KEYS.live;
+		log(`Local Clipia emulator on ${baseUrl} (no CLIPIA_API_KEY set: nothing real is generated, nothing is charged).`);
+	}
+	const port = await portFor(options.port, "n8n's editor", !!options.portChosen, 'N8N_PORT', log);
+
+	// A fresh user folder each start, so the freshly built package is the one loaded.
+	const folder = options.folder ?? join(cacheRoot, `start-user-folder-${options.line}`);
+	rmSync(folder, { recursive: true, force: true });
+	mkdirSync(folder, { recursive: true });
+	prepareUserFolder(folder);
+	const credentials = [
+		{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: { apiKey, baseUrl } },
+		// Example 6 shows what a wrong key looks like: this credential is wrong on purpose.
+		{ id: 'clipiaBadKeyCred1', name: 'Clipia (wrong key)', type: 'clipiaApi', data: { apiKey: 'clipia_live_wrong_key_0000', baseUrl } },
+	];
+	writeFileSync(join(folder, 'credentials.json'), JSON.stringify(credentials));
+	const credential = await capture(runtime, folder, ['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
+	rmSync(join(folder, 'credentials.json'));
+	const workflows = await capture(runtime, folder, ['import:workflow', '--separate', `--input=${EXAMPLES_DIR}`]);
+	for (const [what, step] of [['the credentials', credential], ['the example workflows', workflows]] as const) {
+		if (step.code !== 0) {
+			await emulator?.stop();
+			throw new Error(`Importing ${what} into n8n failed: ${(step.stderr || step.stdout).slice(-600)}`);
+		}
+	}
+	const count = readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).length;
+	log(`Imported the "Clipia account" credential (and "Clipia (wrong key)" for example 6) and ${count} example workflows.`);
+
+	log(`Starting n8n ${options.line} on port ${port}…`);
+	const n8n = spawnN8n(runtime, folder, ['start'], { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+	let output = '';
+	const exited = new Promise<number>((resolvePromise) => n8n.on('exit', (code) => resolvePromise(code ?? 0)));
+	const ready = new Promise<void>((resolvePromise, reject) => {
+		const onData = (chunk: Buffer) => {
+			options.echo?.(chunk.toString());
+			output = (output + chunk.toString()).slice(-4000);
+			if (output.includes('Editor is now accessible')) resolvePromise();
+		};
+		n8n.stdout.on('data', onData);
+		n8n.stderr.on('data', onData);
+		void exited.then((code) => reject(new Error(`n8n stopped before it was ready (exit ${code}):\n${output}`)));
+	});
+	const stop = async () => {
+		if (n8n.exitCode === null) n8n.kill('SIGTERM');
+		await exited;
+		await emulator?.stop();
+	};
+	try {
+		await ready;
+		await setUpOwner(`http://localhost:${port}`);
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	return { url: `http://localhost:${port}`, line: options.line, emulator, folder, workflows: count, stop, exited };
+}
+
+/** Creates the owner account through n8n's own first-run endpoint, as the setup page does. */
+async function setUpOwner(url: string): Promise<void> {
+	const response = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(LOCAL_OWNER),
+	});
+	if (!response.ok) throw new Error(`Creating the local owner account failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
+}

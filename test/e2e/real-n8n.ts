@@ -1,0 +1,200 @@
+/**
+ * The nodes inside a real n8n, one suite per n8n line (installed once outside the
+ * repository, see scripts/n8n-runtime.ts): the packed package installed as a community
+ * node, a credential pointing at the emulator, the example workflows imported and run
+ * headless with `n8n execute`. Asserts on what n8n produced: items, binary files on disk,
+ * the errors a user reads, and nothing n8n says about the package (a load error, a
+ * deprecation) along the way.
+ */
+
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { capture, ensureN8n, prepareUserFolder, type N8nOutput, type N8nRuntime } from '../../scripts/n8n-runtime';
+import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+
+interface Item {
+	json: Record<string, unknown>;
+	binary?: Record<string, { mimeType: string; fileName: string; fileExtension?: string; id: string }>;
+	pairedItem?: { item: number };
+}
+
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+
+/** Lines where n8n complains about this package: a load error, a deprecation, a warning. */
+export function packageComplaints(output: string): string[] {
+	return output
+		.split('\n')
+		.filter((line) => /n8n-nodes-clipia|clipia(Api|Generate|Wait)/i.test(line) && /(warn|deprecat|error|fail|could not|cannot|unrecognized)/i.test(line));
+}
+
+export function realN8nSuite(line: string): void {
+	let emulator: ClipiaEmulator;
+	let folder: string;
+	let runtime: N8nRuntime;
+	/** Everything n8n printed in this suite, outside the workflow results. */
+	const said: string[] = [];
+	const n8n = async (args: string[], { heard = true } = {}): Promise<N8nOutput> => {
+		const output = await capture(runtime, folder, args);
+		const result = args.includes('--rawOutput') ? output.stdout.indexOf('{\n') : -1;
+		if (heard) said.push(output.stderr, result < 0 ? output.stdout : output.stdout.slice(0, result));
+		return output;
+	};
+
+	beforeAll(async () => {
+		runtime = await ensureN8n(line);
+		emulator = new ClipiaEmulator({ timeScale: 30, videoBytes: 3 * 1024 * 1024 + 17 });
+		await emulator.start();
+		folder = prepareUserFolder();
+		const credentials = [
+			{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: { apiKey: DEMO_KEYS.live, baseUrl: emulator.url } },
+			{ id: 'clipiaBadKeyCred1', name: 'Clipia (wrong key)', type: 'clipiaApi', data: { apiKey: 'clipia_live_wrong_key_0000', baseUrl: emulator.url } },
+		];
+		writeFileSync(join(folder, 'credentials.json'), JSON.stringify(credentials));
+		const imported = await n8n(['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
+		expect(imported.code).toBe(0);
+		const workflows = await n8n(['import:workflow', '--separate', `--input=${EXAMPLES}`]);
+		expect(workflows.stderr + workflows.stdout).toMatch(/Successfully imported/);
+	}, 30 * 60_000);
+
+	it(`runs n8n ${line}`, () => {
+		expect(runtime.version).toBe(line);
+	});
+
+	afterAll(async () => {
+		await emulator?.stop();
+		if (folder) rmSync(folder, { recursive: true, force: true });
+	});
+
+	/** Runs an example; returns each node's output items. */
+	async function execute(id: string): Promise<Record<string, Item[]>> {
+		const run = await n8n(['execute', `--id=${id}`, '--rawOutput']);
+		const start = run.stdout.indexOf('{\n');
+		if (start < 0) throw new Error(`n8n execute printed no result (exit ${run.code}): ${run.stdout.slice(-800)} ${run.stderr.slice(-800)}`);
+		const result = JSON.parse(run.stdout.slice(start)) as {
+			data: { resultData: { error?: { message: string }; runData: Record<string, Array<{ data: { main: Item[][] } }>> } };
+		};
+		if (result.data.resultData.error) throw new Error(`workflow failed: ${result.data.resultData.error.message}`);
+		const out: Record<string, Item[]> = {};
+		for (const [node, runs] of Object.entries(result.data.resultData.runData)) out[node] = runs[runs.length - 1].data.main[0];
+		return out;
+	}
+
+	/** The file n8n stored for a binary (filesystem mode). */
+	function storedFile(item: Item, property = 'data'): { bytes: number; head: Buffer } {
+		const id = item.binary![property].id.replace(/^filesystem(-v2)?:/, '');
+		const path = join(folder, '.n8n', 'storage', id);
+		return { bytes: statSync(path).size, head: readFileSync(path).subarray(0, 16) };
+	}
+
+	it('loads the three nodes and the credential into n8n, and n8n says nothing against the package', async () => {
+		// n8n loads community packages (and warns about them) when it starts a command.
+		await n8n(['list:workflow']);
+		expect(packageComplaints(said.join('\n'))).toEqual([]);
+		const installed = join(folder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-clipia');
+		const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+		expect(manifest.n8n.nodes).toHaveLength(3);
+		expect(readdirSync(join(installed, 'dist', 'nodes', 'ClipiaGenerateImage'))).toEqual(
+			expect.arrayContaining(['ClipiaGenerateImage.node.js', 'ClipiaGenerateImage.node.json', 'clipia.svg', 'clipia.dark.svg']),
+		);
+	});
+
+	it('example 1: text to image gives a PNG binary file on disk', async () => {
+		const out = await execute('clipiaExample001');
+		const [item] = out['Generate Image'];
+		expect(item.json).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2', cost_credits: 6 });
+		expect(item.binary!.data).toMatchObject({ mimeType: 'image/png', fileExtension: 'png' });
+		expect(item.binary!.data.fileName).toBe(`clipia-${item.json.request_id}.png`);
+		const file = storedFile(item);
+		expect(file.head.subarray(1, 4).toString()).toBe('PNG');
+		expect(item.json.files).toEqual([{ binary_property: 'data', mime_type: 'image/png', bytes: file.bytes }]);
+		expect(item.pairedItem).toEqual({ item: 0 });
+	}, 120_000);
+
+	it('example 2: text to video, then Clipia Wait Generation streams the MP4 to disk', async () => {
+		const out = await execute('clipiaExample002');
+		const [submitted] = out['Generate Video'];
+		expect(submitted.json).toMatchObject({ status: 'IN_QUEUE', cost_credits: 40 });
+		expect(String(submitted.json.next_step)).toMatch(/Clipia Wait Generation/);
+		const [done] = out['Wait Generation'];
+		expect(done.json).toMatchObject({ status: 'COMPLETED', request_id: submitted.json.request_id });
+		expect(done.binary!.data.mimeType).toBe('video/mp4');
+		const file = storedFile(done);
+		expect(file.bytes).toBe(3 * 1024 * 1024 + 17);
+		expect(file.head.subarray(4, 8).toString()).toBe('ftyp');
+	}, 180_000);
+
+	it('example 3: a generated image becomes the start frame of an image-to-video job', async () => {
+		const before = emulator.log.length;
+		const out = await execute('clipiaExample003');
+		const image = out['Generate Start Frame'][0];
+		expect(image.binary).toBeUndefined();
+		const submit = emulator.log.slice(before).find((r) => r.route === 'submit' && r.path.includes('i2v'));
+		expect((submit?.body as { input: { image_url: string } }).input.image_url).toBe((image.json.output as { images: Array<{ url: string }> }).images[0].url);
+		expect(out['Wait Generation'][0].json.status).toBe('COMPLETED');
+	}, 180_000);
+
+	it('example 4: a scheduled batch of 20 prompts runs together and ends in one summary item', async () => {
+		const charged = emulator.stats(DEMO_KEYS.live).charged;
+		const before = emulator.log.length;
+		const out = await execute('clipiaExample004');
+		const generated = out['Generate Image'];
+		expect(generated).toHaveLength(20);
+		expect(generated.map((item) => item.pairedItem)).toEqual(Array.from({ length: 20 }, (_, item) => ({ item })));
+		const [summary] = out['Summary'];
+		expect(summary.json).toMatchObject({ count: 20, completed: 20, credits_spent: 80 });
+		expect(summary.json.urls).toHaveLength(20);
+		expect(new Set(summary.json.request_ids as string[]).size).toBe(20);
+		expect(emulator.stats(DEMO_KEYS.live).charged - charged).toBe(80);
+		// Worked on together (maxConcurrency 5), not one after another.
+		const spans = (summary.json.request_ids as string[]).map((id) => emulator.jobInfo(id)!);
+		const peak = Math.max(...spans.map((span) => spans.filter((o) => o.createdAt <= span.createdAt && (o.endAt ?? Infinity) > span.createdAt).length));
+		expect(peak).toBeGreaterThanOrEqual(3);
+		expect(peak).toBeLessThanOrEqual(5);
+		expect(emulator.log.slice(before).filter((entry) => entry.route === 'submit')).toHaveLength(20);
+	}, 180_000);
+
+	it('example 5: the AI agent workflow imports and n8n loads its Clipia tool nodes', async () => {
+		const listed = await n8n(['list:workflow']);
+		expect(listed.stdout).toContain('clipiaExample005');
+		// No model is reachable here, and a chat trigger cannot start a headless run. So the check
+		// runs a copy of the agent workflow with a lone Manual Trigger added: n8n builds every node
+		// of a workflow before it runs one, and stops on a node type it does not know.
+		const check = async (id: string, mutate: (nodes: Array<{ type: string }>) => void, heard = true) => {
+			const workflow = JSON.parse(readFileSync(join(EXAMPLES, '5-ai-agent-tools.json'), 'utf8'));
+			workflow.id = id;
+			workflow.nodes.push({ parameters: {}, id: 'n-check', name: 'Check', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 400] });
+			mutate(workflow.nodes);
+			const file = join(folder, `${id}.json`);
+			writeFileSync(file, JSON.stringify(workflow));
+			expect((await n8n(['import:workflow', `--input=${file}`])).code).toBe(0);
+			const run = await n8n(['execute', `--id=${id}`, '--rawOutput'], { heard });
+			return { code: run.code, said: run.stdout + run.stderr };
+		};
+		const real = await check('clipiaExample005a', () => undefined);
+		expect(real.said).not.toMatch(/Unrecognized node type/i);
+		expect(real.code).toBe(0);
+		// The same check fails when a tool node's type is unknown: it can tell.
+		const broken = await check('clipiaExample005b', (nodes) => {
+			nodes.find((node) => node.type === 'n8n-nodes-clipia.clipiaGenerateVideoTool')!.type = 'n8n-nodes-clipia.clipiaNoSuchTool';
+		}, false);
+		// (n8n resolves a tool variant through its base node: clipiaNoSuchTool → clipiaNoSuch.)
+		expect(broken.said).toMatch(/Unrecognized node type: n8n-nodes-clipia\.clipiaNoSuch\b/);
+		// …and the complaint check below would have heard it.
+		expect(packageComplaints(broken.said)).not.toEqual([]);
+	}, 120_000);
+
+	it('example 6: a wrong key and a failed generation become readable error items', async () => {
+		const out = await execute('clipiaExample006');
+		const [badKey] = out['Wrong API Key'];
+		expect(String(badKey.json.error)).toMatch(/did not accept the API key/);
+		expect(JSON.stringify(badKey.json)).not.toContain('clipia_live_wrong_key_0000');
+		const [failed] = out['Generation That Fails'];
+		expect(String(failed.json.error)).toMatch(/could not complete generation .*GENERATION_FAILED.*refunded/);
+		expect(failed.json.request_id).toMatch(/^[0-9a-f-]{36}$/);
+	}, 120_000);
+
+	it('n8n said nothing against the package in any command of this suite', () => {
+		expect(said.length).toBeGreaterThan(10);
+		expect(packageComplaints(said.join('\n'))).toEqual([]);
+	});
+}
