@@ -55,7 +55,7 @@ export class ClipiaGenerateImage implements INodeType {
 	methods = {
 		loadOptions: {
 			async getImageModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				return modelOptions(this, { type: 'image' });
+				return modelOptions(this, { type: 'image' }, [DEFAULT_IMAGE_MODEL]);
 			},
 		},
 	};

@@ -53,7 +53,9 @@ export class ClipiaGenerateVideo implements INodeType {
 		loadOptions: {
 			async getVideoModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const imageUrl = String(this.getCurrentNodeParameter('imageUrl') ?? '').trim();
-				const models = await modelOptions(this, { type: 'video', capability: imageUrl ? 'image-to-video' : 'text-to-video' });
+				const models = await modelOptions(this, { type: 'video', capability: imageUrl ? 'image-to-video' : 'text-to-video' }, [
+					imageUrl ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL,
+				]);
 				return [{ name: 'Automatic (Clipia Default for Text or Image to Video)', value: '' }, ...models];
 			},
 		},

@@ -4,9 +4,20 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { listModels, type ListModelsParams } from '../../core';
 import { clientFor } from './transport';
 
-export async function modelOptions(context: ILoadOptionsFunctions, params: ListModelsParams): Promise<INodePropertyOptions[]> {
+/**
+ * The models of one kind. When Clipia can't be asked (a wrong key, no network), the list
+ * still offers `fallback` (the default model) and says why the rest is missing, so the node
+ * stays usable and its parameters show no error: the run itself reports the credential.
+ */
+export async function modelOptions(context: ILoadOptionsFunctions, params: ListModelsParams, fallback: string[]): Promise<INodePropertyOptions[]> {
 	const client = await clientFor(context);
-	const models = await listModels({ client }, params);
+	let models: Awaited<ReturnType<typeof listModels>>;
+	try {
+		models = await listModels({ client }, params);
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		return fallback.map((slug) => ({ name: slug, value: slug, description: `The model list could not be loaded: ${reason}` }));
+	}
 	return models.map((model) => ({
 		name: `${model.name} (${model.slug})`,
 		value: model.slug,
