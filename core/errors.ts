@@ -20,6 +20,7 @@ export type ClipiaErrorCode =
 	| 'invalid_response'
 	| 'validation_error'
 	| 'wait_timeout'
+	| 'deadline_exceeded'
 	| 'generation_failed'
 	| 'generation_canceled'
 	| (string & {});

@@ -26,13 +26,22 @@ export interface MediaOptions {
 
 export function mediaHandling(options: MediaOptions): MediaHandling {
 	const handling: MediaHandling = {
-		preview: (url, signal) => fetchPreview(options.http ?? axios(), url, options.maxPreviewBytes ?? MAX_PREVIEW_BYTES, signal),
+		preview: (url, signal, answerBy) =>
+			fetchPreview(options.http ?? axios(), url, options.maxPreviewBytes ?? MAX_PREVIEW_BYTES, withTimeLimit(signal, Math.min(15_000, answerBy - Date.now()))),
 	};
 	if (options.outputDir) {
 		const saver = new MediaSaver(() => options.http ?? axios(), path.resolve(options.outputDir));
-		handling.save = (items, requestId, signal) => saver.save(items, requestId, signal);
+		handling.save = (items, requestId, signal, answerBy) => saver.save(items, requestId, withTimeLimit(signal, Math.min(600_000, answerBy - Date.now())));
 	}
 	return handling;
+}
+
+/**
+ * `signal`, also aborted after `ms` with a TimeoutError: it bounds the whole transfer, body
+ * included (a media host that stalls mid-file cannot hold the call).
+ */
+function withTimeLimit(signal: AbortSignal, ms: number): AbortSignal {
+	return AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, ms))]);
 }
 
 async function getStream(http: AxiosInstance, url: string, signal: AbortSignal, timeoutMs: number) {

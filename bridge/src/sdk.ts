@@ -11,7 +11,7 @@ import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/se
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ClipiaClient } from '../../core';
 import { errorResult, successResult } from './results';
-import type { MediaHandling, ToolDefinition } from './tools';
+import { callTimes, type MediaHandling, type ToolDefinition } from './tools';
 import { BRIDGE_NAME, BRIDGE_VERSION } from './version';
 
 export type { Transport };
@@ -55,6 +55,7 @@ export function createBridgeServer(environment: BridgeEnvironment): BridgeServer
 						client: environment.client,
 						media: environment.media,
 						signal: extra.signal,
+						...callTimes(Date.now(), tool.waitSeconds?.(args as never)),
 						progress: async (update) => {
 							if (progressToken === undefined) return;
 							await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, ...update } });

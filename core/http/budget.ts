@@ -29,12 +29,17 @@ export class RequestBudget {
 		this.burst = options.burst ?? 10;
 	}
 
-	/** Waits until one request may be sent. */
-	async take(signal?: AbortSignal): Promise<void> {
+	/**
+	 * Waits until one request may be sent and returns true; returns false at once (reserving
+	 * nothing) when that moment would not come before `deadline`.
+	 */
+	async take(signal?: AbortSignal, deadline = Infinity): Promise<boolean> {
 		const now = this.runtime.now();
 		const start = Math.max(now, this.blockedUntil, this.theoreticalArrival - this.burst * this.intervalMs);
+		if (start >= deadline) return false;
 		this.theoreticalArrival = Math.max(this.theoreticalArrival, start) + this.intervalMs;
 		await sleepUnlessAborted(this.runtime.sleep, start - now, signal);
+		return true;
 	}
 
 	/** Nobody sends before `untilMs` (a 429's Retry-After, or a spent rate window). */

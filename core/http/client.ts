@@ -33,6 +33,12 @@ export interface ClientOptions {
 export interface CallOptions {
 	signal?: AbortSignal;
 	/**
+	 * Epoch ms past which nothing of this call runs: no attempt starts, none outlives it (its
+	 * timeout is cut to the time left), no retry or Retry-After wait reaches past it. When it
+	 * comes, the call ends with the last problem it met.
+	 */
+	deadline?: number;
+	/**
 	 * Keep retrying 429 answers until this time (epoch ms) when it is later than the
 	 * policy's patience: for batches, where a rate limit means "later", never "failed".
 	 */
@@ -189,14 +195,25 @@ export class ClipiaClient {
 		return answer.body;
 	}
 
-	/** One API call with the retry rules of the contract. */
+	/** One API call with the retry rules of the contract, all of it inside `spec.deadline`. */
 	private async send<T>(spec: RequestSpec): Promise<ApiAnswer<T>> {
 		const { runtime, policy } = this;
 		const firstAttemptAt = runtime.now();
+		const deadline = spec.deadline ?? Infinity;
+		/** Waits `ms` before the next attempt, or ends the call with `problem` when that would pass the deadline. */
+		let lastProblem: ClipiaError | undefined;
+		const pause = async (ms: number, problem: ClipiaError): Promise<void> => {
+			if (runtime.now() + ms >= deadline) throw problem;
+			lastProblem = problem;
+			await sleepUnlessAborted(runtime.sleep, ms, spec.signal);
+		};
 		let failures = 0;
 		for (;;) {
 			throwIfAborted(spec.signal);
-			await this.budget.take(spec.signal);
+			// The key's budget (paused by a 429 perhaps) may not allow a request before the deadline.
+			if (!(await this.budget.take(spec.signal, deadline))) throw lastProblem ?? this.outOfTime(spec, true);
+			const timeLeft = deadline - runtime.now();
+			if (timeLeft <= 0) throw lastProblem ?? this.outOfTime(spec, false);
 			const attempt = await settle(
 				runtime.transport({
 					method: spec.method,
@@ -209,14 +226,15 @@ export class ClipiaClient {
 					},
 					body: spec.body,
 					signal: spec.signal,
-					timeoutMs: this.timeoutMs,
+					timeoutMs: Math.max(1, Math.min(this.timeoutMs, timeLeft)),
 				}),
 			);
 			if (!attempt.ok) {
 				// No answer arrived (network error, timeout, abort).
 				if (isAbortError(attempt.error) || spec.signal?.aborted) throw attempt.error;
-				if (failures >= policy.maxRetries) throw this.networkError(attempt.error, spec, failures + 1);
-				await sleepUnlessAborted(runtime.sleep, backoffDelayMs(failures++, policy, this.random), spec.signal);
+				const problem = this.networkError(attempt.error, spec, failures + 1);
+				if (failures >= policy.maxRetries) throw problem;
+				await pause(backoffDelayMs(failures++, policy, this.random), problem);
 				continue;
 			}
 			const { status, headers, body } = attempt.value;
@@ -226,17 +244,16 @@ export class ClipiaClient {
 				if (typeof body === 'object' && body !== null) return { status, body: body as T };
 				// A 2xx that is not JSON: the answer was damaged on the way; asking again is safe
 				// (GETs are reads, a submit is replayed by its Idempotency-Key).
-				if (failures >= policy.maxRetries) {
-					throw new ClipiaError({
-						code: 'invalid_response',
-						status,
-						retryable: true,
-						requestId: spec.requestId,
-						idempotencyKey: spec.idempotencyKey,
-						message: `Clipia sent an unreadable answer while ${spec.what}. Try again in a minute.`,
-					});
-				}
-				await sleepUnlessAborted(runtime.sleep, backoffDelayMs(failures++, policy, this.random), spec.signal);
+				const problem = new ClipiaError({
+					code: 'invalid_response',
+					status,
+					retryable: true,
+					requestId: spec.requestId,
+					idempotencyKey: spec.idempotencyKey,
+					message: `Clipia sent an unreadable answer while ${spec.what}. Try again in a minute.`,
+				});
+				if (failures >= policy.maxRetries) throw problem;
+				await pause(backoffDelayMs(failures++, policy, this.random), problem);
 				continue;
 			}
 
@@ -258,8 +275,21 @@ export class ClipiaClient {
 				if (failures >= policy.maxRetries) throw error;
 				failures++;
 			}
-			await sleepUnlessAborted(runtime.sleep, waitMs, spec.signal);
+			await pause(waitMs, error);
 		}
+	}
+
+	private outOfTime(spec: RequestSpec, rateLimited: boolean): ClipiaError {
+		const what = rateLimited
+			? `Clipia asked to slow down (rate limit), and no request could go out in time while ${spec.what}.`
+			: `Clipia did not answer in time while ${spec.what}.`;
+		return new ClipiaError({
+			code: rateLimited ? 'rate_limit_exceeded' : 'deadline_exceeded',
+			retryable: true,
+			requestId: spec.requestId,
+			idempotencyKey: spec.idempotencyKey,
+			message: `${what} Try again in a minute.`,
+		});
 	}
 
 	private networkError(cause: unknown, spec: RequestSpec, attempts: number): ClipiaError {

@@ -5,10 +5,14 @@ import { defaultNextStep, type NextStep } from '../result';
 export interface OperationContext {
 	client: ClipiaClient;
 	signal?: AbortSignal;
+	/** Epoch ms by which the whole operation must answer (requests, retries, waits); none when absent. */
+	deadline?: number;
 	/** How this surface tells the user to continue a running generation. */
 	nextStep?: NextStep;
 }
 
-export function contextDefaults(context: OperationContext): Required<Omit<OperationContext, 'signal'>> & { signal?: AbortSignal } {
+export function contextDefaults(
+	context: OperationContext,
+): Required<Omit<OperationContext, 'signal' | 'deadline'>> & { signal?: AbortSignal; deadline?: number } {
 	return { ...context, nextStep: context.nextStep ?? defaultNextStep };
 }

@@ -122,11 +122,12 @@ export async function runGeneration(
 	prepared: PreparedGeneration,
 	options: RunOptions,
 ): Promise<GenerationResult> {
-	const { client, signal, nextStep } = contextDefaults(context);
+	const { client, signal, nextStep, deadline: callDeadline } = contextDefaults(context);
 	const started = client.runtime.now();
-	const deadline = started + Math.max(0, options.waitSeconds) * 1000;
+	const deadline = Math.min(started + Math.max(0, options.waitSeconds) * 1000, callDeadline ?? Infinity);
 	const submitted = await client.submit(prepared.model, prepared.input, {
 		signal,
+		deadline: callDeadline,
 		webhookUrl: prepared.webhookUrl,
 		idempotencyKey: options.idempotencyKey,
 		rateLimitDeadline: options.patientWithRateLimits ? Math.max(deadline, started + 60_000) : undefined,
@@ -134,12 +135,13 @@ export async function runGeneration(
 	const known = { model: prepared.model, cost: submitted.cost };
 	if (isTerminal(submitted)) {
 		// Terminal at once (sandbox): the output lives on the result endpoint.
-		const answer = await client.request(submitted.request_id, { signal }).catch(keepRequestId(submitted.request_id));
+		const answer = await client.request(submitted.request_id, { signal, deadline: callDeadline }).catch(keepRequestId(submitted.request_id));
 		return resultFromAnswer(answer, known, nextStep);
 	}
 	if (options.waitSeconds <= 0) return resultFromSubmit(submitted, prepared.model, nextStep);
 	const answer = await waitForGeneration(client, submitted.request_id, {
 		deadline,
+		hardDeadline: callDeadline,
 		signal,
 		initial: { at: client.runtime.now(), status: submitted.status, queuePosition: submitted.queue_position },
 		onUpdate: options.onUpdate,

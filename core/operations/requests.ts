@@ -28,10 +28,11 @@ export interface WaitParams {
 
 /** Waits until the generation ends or `wait_seconds` pass; either way returns its state. */
 export async function waitGeneration(context: OperationContext, params: WaitParams): Promise<GenerationResult> {
-	const { client, signal, nextStep } = contextDefaults(context);
+	const { client, signal, nextStep, deadline: callDeadline } = contextDefaults(context);
 	const requestId = checkRequestId(params.request_id);
 	const answer = await waitForGeneration(client, requestId, {
-		deadline: client.runtime.now() + Math.max(0, params.wait_seconds) * 1000,
+		deadline: Math.min(client.runtime.now() + Math.max(0, params.wait_seconds) * 1000, callDeadline ?? Infinity),
+		hardDeadline: callDeadline,
 		signal,
 		onUpdate: params.onUpdate,
 		patientWithRateLimits: params.patientWithRateLimits,
@@ -56,8 +57,8 @@ export async function waitGenerations(
 
 /** The generation's current state, one request, no waiting. */
 export async function getGeneration(context: OperationContext, params: { request_id: string }): Promise<GenerationResult> {
-	const { client, signal, nextStep } = contextDefaults(context);
+	const { client, signal, nextStep, deadline } = contextDefaults(context);
 	const requestId = checkRequestId(params.request_id);
-	const answer = await client.request(requestId, { signal }).catch(keepRequestId(requestId));
+	const answer = await client.request(requestId, { signal, deadline }).catch(keepRequestId(requestId));
 	return resultFromAnswer(answer, {}, nextStep);
 }

@@ -13,6 +13,11 @@ import { DEFAULT_TUNING, JobTrack, type Observation, type ScheduleTuning } from 
 export interface WaitOptions {
 	/** Give up (returning the last answer, still running) at this epoch ms. */
 	deadline: number;
+	/**
+	 * No poll outlives this (default: `deadline` plus a short grace for the last poll), so a
+	 * slow or throttling API can't hold the wait past it.
+	 */
+	hardDeadline?: number;
 	signal?: AbortSignal;
 	tuning?: Partial<ScheduleTuning>;
 	/** An answer already in hand (the submit's), so the first poll can wait. */
@@ -42,11 +47,14 @@ export async function waitForGeneration(
 	let nextDelay = track.nextDelay(runtime.now());
 	let last: RequestResponse | undefined;
 	let lastError: ClipiaError | undefined;
+	const hardDeadline = options.hardDeadline ?? options.deadline + LAST_POLL_GRACE_MS;
 
 	for (;;) {
 		const remaining = options.deadline - runtime.now();
-		if (remaining <= 0 && (last || lastError)) {
+		if (remaining <= 0 && (last || lastError || options.initial)) {
+			// Out of time: the freshest state known, which always carries the request_id.
 			if (last) return last;
+			if (options.initial) return { request_id: requestId, status: options.initial.status, queue_position: options.initial.queuePosition ?? null };
 			throw lastError;
 		}
 		await sleepUnlessAborted(runtime.sleep, Math.min(nextDelay, Math.max(0, remaining)), options.signal);
@@ -54,6 +62,7 @@ export async function waitForGeneration(
 		const poll = await settle(
 			client.request(requestId, {
 				signal: options.signal,
+				deadline: hardDeadline,
 				rateLimitDeadline: options.patientWithRateLimits ? options.deadline : undefined,
 			}),
 		);
@@ -76,6 +85,9 @@ export async function waitForGeneration(
 		nextDelay = track.nextDelay(runtime.now());
 	}
 }
+
+/** How long the poll that starts at the deadline may take. */
+const LAST_POLL_GRACE_MS = 3_000;
 
 /** After the client's own retries gave up on a poll, wait this long before the next one. */
 const UNWELL_SERVICE_PAUSE_MS = 5_000;

@@ -385,10 +385,11 @@ describe('media rules', () => {
 	it('inlines a preview up to 256 KB and skips a larger one (even without Content-Length)', async () => {
 		const media = mediaHandling({});
 		const signal = new AbortController().signal;
-		const small = await media.preview(`${base}/a.png?bytes=${MAX_PREVIEW_BYTES}`, signal);
+		const later = Date.now() + 30_000;
+		const small = await media.preview(`${base}/a.png?bytes=${MAX_PREVIEW_BYTES}`, signal, later);
 		expect(small?.mimeType).toBe('image/png');
 		expect(Buffer.from(small!.data, 'base64').length).toBe(MAX_PREVIEW_BYTES);
-		expect(await media.preview(`${base}/b.png?bytes=${MAX_PREVIEW_BYTES + 1}`, signal)).toBeUndefined();
+		expect(await media.preview(`${base}/b.png?bytes=${MAX_PREVIEW_BYTES + 1}`, signal, later)).toBeUndefined();
 	});
 
 	it('writes files only inside the output folder, whatever the request_id says', async () => {
@@ -396,8 +397,9 @@ describe('media rules', () => {
 		const outputDir = path.join(root, 'out');
 		const media = mediaHandling({ outputDir });
 		const signal = new AbortController().signal;
-		const saved = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }], '../../etc/passwd', signal);
-		const again = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }, { kind: 'image', url: `${base}/y.png?bytes=5` }], '/abs/..\\x', signal);
+		const later = Date.now() + 30_000;
+		const saved = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }], '../../etc/passwd', signal, later);
+		const again = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }, { kind: 'image', url: `${base}/y.png?bytes=5` }], '/abs/..\\x', signal, later);
 		for (const file of [...saved, ...again]) expect(path.dirname(file.path)).toBe(outputDir);
 		expect(readdirSync(root)).toEqual(['out']);
 		expect(readdirSync(outputDir).sort()).toEqual(['clipia-______etc_passwd.png', 'clipia-_abs____x-1.png', 'clipia-_abs____x-2.png']);

@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { estimateCost, getBalance, getModel, listModels } from '../../../core';
-import { defineTool, READ_ONLY } from './tool';
+import { contextOf, defineTool, READ_ONLY } from './tool';
 
 const modelSlug = z.string().trim().min(1, 'model cannot be empty.').describe('A Clipia model slug, e.g. nano-banana-2 (see list_models).');
 
@@ -31,7 +31,7 @@ export const listModelsTool = defineTool({
 	output: { models: z.array(modelSummary) },
 	annotations: READ_ONLY,
 	async run(params, call) {
-		return { structured: { models: await listModels({ client: call.client, signal: call.signal }, params) } };
+		return { structured: { models: await listModels(contextOf(call), params) } };
 	},
 });
 
@@ -50,7 +50,7 @@ export const getModelTool = defineTool({
 	},
 	annotations: READ_ONLY,
 	async run(params, call) {
-		return { structured: { ...(await getModel({ client: call.client, signal: call.signal }, params)) } };
+		return { structured: { ...(await getModel(contextOf(call), params)) } };
 	},
 });
 
@@ -67,7 +67,7 @@ export const estimateCostTool = defineTool({
 	output: { model: z.string(), cost_credits: z.number() },
 	annotations: READ_ONLY,
 	async run(params, call) {
-		return { structured: await estimateCost({ client: call.client, signal: call.signal }, params) };
+		return { structured: await estimateCost(contextOf(call), params) };
 	},
 });
 
@@ -83,6 +83,6 @@ export const getBalanceTool = defineTool({
 	},
 	annotations: READ_ONLY,
 	async run(_params, call) {
-		return { structured: { ...(await getBalance({ client: call.client, signal: call.signal })) } };
+		return { structured: { ...(await getBalance(contextOf(call))) } };
 	},
 });

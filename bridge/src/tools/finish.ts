@@ -1,6 +1,6 @@
 /** What every tool that returns a generation does with a finished one: files, preview. */
 
-import { ClipiaError, failureOf, isAbortError, mediaOf, redactSecrets, type GenerationResult } from '../../../core';
+import { ClipiaError, failureOf, isAbortError, mediaOf, redactSecrets, settle, type GenerationResult } from '../../../core';
 import type { ToolCall, ToolOutcome } from './tool';
 
 export async function presentGeneration(result: GenerationResult, call: ToolCall, includePreview = true): Promise<ToolOutcome> {
@@ -10,17 +10,22 @@ export async function presentGeneration(result: GenerationResult, call: ToolCall
 	const outcome: ToolOutcome = { structured: { ...result } };
 	const media = mediaOf(result.output);
 	if (call.media.save && media.length > 0) {
-		outcome.structured.files = await call.media.save(media, result.request_id, call.signal).catch((error: unknown) => {
-			if (isAbortError(error)) throw error;
+		const saved = await settle(call.media.save(media, result.request_id, call.signal, call.answerBy));
+		if (saved.ok) outcome.structured.files = saved.value;
+		else if (isAbortError(saved.error) && call.signal.aborted) throw saved.error;
+		else if (Date.now() >= call.answerBy - 250) {
+			// The media are ready; they did not fit in this call. The next call saves them.
+			outcome.structured.next_step = `The media are ready but were not saved to CLIPIA_OUTPUT_DIR within this call. Call get_generation with request_id ${result.request_id} to save them (or use the URLs).`;
+		} else {
 			throw new ClipiaError({
 				code: 'download_failed',
 				requestId: result.request_id,
-				message: `Generation ${result.request_id} finished, but saving its media to CLIPIA_OUTPUT_DIR failed (${redactSecrets(String((error as Error)?.message ?? error))}). Call get_generation with that request_id for the URLs, or fix the folder and call it again.`,
+				message: `Generation ${result.request_id} finished, but saving its media to CLIPIA_OUTPUT_DIR failed (${redactSecrets(String((saved.error as Error)?.message ?? saved.error))}). Call get_generation with that request_id for the URLs, or fix the folder and call it again.`,
 			});
-		});
+		}
 	}
 	const firstImage = media.find((item) => item.kind === 'image');
-	if (includePreview && firstImage) outcome.image = await call.media.preview(firstImage.displayUrl, call.signal);
+	if (includePreview && firstImage && Date.now() < call.answerBy) outcome.image = await call.media.preview(firstImage.displayUrl, call.signal, call.answerBy);
 	return outcome;
 }
 

@@ -1,7 +1,7 @@
 import { generateImage, IMAGE_FIELDS } from '../../../core';
 import { presentGeneration, progressReporter } from './finish';
 import { argumentsFromFields, generationResultShape, includePreviewArgument, waitSecondsArgument } from './schemas';
-import { defineTool, SPENDS_CREDITS } from './tool';
+import { contextOf, defineTool, SPENDS_CREDITS } from './tool';
 
 export const generateImageTool = defineTool({
 	name: 'generate_image',
@@ -17,8 +17,9 @@ export const generateImageTool = defineTool({
 	},
 	output: generationResultShape,
 	annotations: SPENDS_CREDITS,
+	waitSeconds: ({ wait_seconds }) => wait_seconds ?? 25,
 	async run({ include_preview, wait_seconds, ...params }, call) {
-		const result = await generateImage({ client: call.client, signal: call.signal }, params as Parameters<typeof generateImage>[1], {
+		const result = await generateImage(contextOf(call), params as Parameters<typeof generateImage>[1], {
 			waitSeconds: wait_seconds ?? 25,
 			onUpdate: progressReporter(call),
 		});

@@ -1,6 +1,6 @@
 import { generateVideo, VIDEO_FIELDS } from '../../../core';
 import { argumentsFromFields, generationResultShape } from './schemas';
-import { defineTool, SPENDS_CREDITS } from './tool';
+import { contextOf, defineTool, SPENDS_CREDITS } from './tool';
 
 export const generateVideoTool = defineTool({
 	name: 'generate_video',
@@ -13,7 +13,7 @@ export const generateVideoTool = defineTool({
 	output: generationResultShape,
 	annotations: SPENDS_CREDITS,
 	async run(params, call) {
-		const result = await generateVideo({ client: call.client, signal: call.signal }, params as Parameters<typeof generateVideo>[1], {
+		const result = await generateVideo(contextOf(call), params as Parameters<typeof generateVideo>[1], {
 			waitSeconds: 0,
 		});
 		return { structured: { ...result } };

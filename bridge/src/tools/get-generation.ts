@@ -1,7 +1,7 @@
 import { getGeneration } from '../../../core';
 import { presentGeneration } from './finish';
 import { generationResultShape, includePreviewArgument, requestIdArgument } from './schemas';
-import { defineTool, READ_ONLY } from './tool';
+import { contextOf, defineTool, READ_ONLY } from './tool';
 
 export const getGenerationTool = defineTool({
 	name: 'get_generation',
@@ -12,7 +12,7 @@ export const getGenerationTool = defineTool({
 	output: generationResultShape,
 	annotations: READ_ONLY,
 	async run({ request_id, include_preview }, call) {
-		const result = await getGeneration({ client: call.client, signal: call.signal }, { request_id });
+		const result = await getGeneration(contextOf(call), { request_id });
 		return presentGeneration(result, call, include_preview ?? true);
 	},
 });

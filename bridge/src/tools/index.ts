@@ -18,3 +18,4 @@ export const TOOLS = [
 ] as unknown as readonly ToolDefinition[];
 
 export type { ToolCall, ToolDefinition, ToolOutcome, MediaHandling, InlineImage, SavedMedia } from './tool';
+export { callTimes } from './tool';

@@ -4,7 +4,7 @@
  */
 
 import type { z } from 'zod';
-import type { ClipiaClient } from '../../../core';
+import type { ClipiaClient, OperationContext } from '../../../core';
 
 export interface ToolAnnotations {
 	readOnlyHint: boolean;
@@ -18,6 +18,10 @@ export interface ToolCall {
 	client: ClipiaClient;
 	/** Aborted when the client cancels the call. */
 	signal: AbortSignal;
+	/** Epoch ms by which Clipia's answers must be in: requests, retries and waits stop there. */
+	deadline: number;
+	/** Epoch ms by which the call answers: previews and files that don't fit are left for the next call. */
+	answerBy: number;
 	/** Reports progress when the client asked for it (a no-op otherwise). */
 	progress: (update: { progress: number; total?: number; message?: string }) => Promise<void>;
 	media: MediaHandling;
@@ -25,10 +29,10 @@ export interface ToolCall {
 
 /** How finished media reach the model: an inline preview, files on disk. */
 export interface MediaHandling {
-	/** A small inline image (base64), or undefined when there is none or it is too large. */
-	preview(url: string, signal: AbortSignal): Promise<InlineImage | undefined>;
-	/** Set when CLIPIA_OUTPUT_DIR is: streams each media file there. */
-	save?: (items: Array<{ kind: 'image' | 'video' | 'audio'; url: string }>, requestId: string, signal: AbortSignal) => Promise<SavedMedia[]>;
+	/** A small inline image (base64), or undefined when there is none, it is too large or doesn't arrive by `answerBy`. */
+	preview(url: string, signal: AbortSignal, answerBy: number): Promise<InlineImage | undefined>;
+	/** Set when CLIPIA_OUTPUT_DIR is: streams each media file there, by `answerBy` at the latest. */
+	save?: (items: Array<{ kind: 'image' | 'video' | 'audio'; url: string }>, requestId: string, signal: AbortSignal, answerBy: number) => Promise<SavedMedia[]>;
 }
 
 export interface InlineImage {
@@ -58,7 +62,26 @@ export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
 	input: Input;
 	output: z.ZodRawShape;
 	annotations: ToolAnnotations;
+	/** For tools that wait: how long this call may wait (seconds); its answer comes within that plus a few seconds. */
+	waitSeconds?: (args: z.objectOutputType<Input, z.ZodTypeAny>) => number;
 	run(args: z.objectOutputType<Input, z.ZodTypeAny>, call: ToolCall): Promise<ToolOutcome>;
+}
+
+/** What core runs with for this call: the client, the client's cancellation, the deadline. */
+export function contextOf(call: ToolCall): OperationContext {
+	return { client: call.client, signal: call.signal, deadline: call.deadline };
+}
+
+/** A call that does not wait answers within this; one that waits, within its wait plus ANSWER_MARGIN_MS. */
+export const QUICK_CALL_MS = 20_000;
+export const ANSWER_MARGIN_MS = 4_500;
+/** Of that margin, what Clipia's last answer may use; the rest is for the preview or files. */
+export const LAST_ANSWER_MS = 3_000;
+
+/** When a call started at `startedAt` must have Clipia's answers, and must answer itself. */
+export function callTimes(startedAt: number, waitSeconds: number | undefined): { deadline: number; answerBy: number } {
+	if (waitSeconds === undefined) return { deadline: startedAt + QUICK_CALL_MS, answerBy: startedAt + QUICK_CALL_MS };
+	return { deadline: startedAt + waitSeconds * 1000 + LAST_ANSWER_MS, answerBy: startedAt + waitSeconds * 1000 + ANSWER_MARGIN_MS };
 }
 
 /** Keeps each tool's argument types while listing them together. */

@@ -1,7 +1,7 @@
 import { waitGeneration } from '../../../core';
 import { presentGeneration, progressReporter } from './finish';
 import { generationResultShape, includePreviewArgument, requestIdArgument, waitSecondsArgument } from './schemas';
-import { defineTool, READ_ONLY } from './tool';
+import { contextOf, defineTool, READ_ONLY } from './tool';
 
 export const waitGenerationTool = defineTool({
 	name: 'wait_generation',
@@ -12,9 +12,10 @@ export const waitGenerationTool = defineTool({
 	input: { request_id: requestIdArgument, wait_seconds: waitSecondsArgument(30), include_preview: includePreviewArgument },
 	output: generationResultShape,
 	annotations: READ_ONLY,
+	waitSeconds: ({ wait_seconds }) => wait_seconds ?? 30,
 	async run({ request_id, wait_seconds, include_preview }, call) {
 		const result = await waitGeneration(
-			{ client: call.client, signal: call.signal },
+			contextOf(call),
 			{ request_id, wait_seconds: wait_seconds ?? 30, onUpdate: progressReporter(call) },
 		);
 		return presentGeneration(result, call, include_preview ?? true);
