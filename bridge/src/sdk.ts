@@ -9,6 +9,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { z } from 'zod';
 import type { ClipiaClient } from '../../core';
 import { errorResult, successResult } from './results';
 import { callTimes, type MediaHandling, type ToolDefinition } from './tools';
@@ -44,7 +45,7 @@ export function createBridgeServer(environment: BridgeEnvironment): BridgeServer
 			{
 				title: tool.title,
 				description: tool.description,
-				inputSchema: tool.input,
+				inputSchema: strictArguments(tool.name, tool.input),
 				outputSchema: tool.output,
 				annotations: { title: tool.title, ...tool.annotations },
 			},
@@ -69,6 +70,25 @@ export function createBridgeServer(environment: BridgeEnvironment): BridgeServer
 		);
 	}
 	return server;
+}
+
+/**
+ * The tool's arguments as a strict object: an argument the tool does not know is refused,
+ * by name, before anything is sent (the SDK would otherwise drop it silently, and a
+ * generation would be paid for without it).
+ */
+function strictArguments(tool: string, shape: z.ZodRawShape) {
+	const known = Object.keys(shape);
+	return z
+		.object(shape, {
+			errorMap: (issue, context) =>
+				issue.code === 'unrecognized_keys'
+					? {
+							message: `${tool} has no argument ${issue.keys.map((key) => `"${key}"`).join(', ')}: nothing was sent and nothing was charged. Its arguments are ${known.join(', ')}.`,
+						}
+					: { message: context.defaultError },
+		})
+		.strict();
 }
 
 /** Serves one server over stdin/stdout until the client goes away. */

@@ -167,12 +167,18 @@ describe('generate_image', () => {
 			[{ prompt: 'x', image_urls: ['http://example.com/a.png'] }, /https/],
 			[{ prompt: 'x', image_urls: ['https://a.test/1', 'https://a.test/2', 'https://a.test/3', 'https://a.test/4', 'https://a.test/5'] }, /at most 4/],
 			[{ prompt: 'x', wait_seconds: 90 }, /wait_seconds must be from 0 to 50/],
+			// Arguments a tool doesn't have are refused by name, not dropped while credits are spent.
+			[{ prompt: 'x', seed: 42 }, /generate_image has no argument "seed": nothing was sent and nothing was charged\. Its arguments are prompt, model, /],
+			[{ prompt: 'x', negative_prompt: 'blur', fps: 24 }, /no argument "negative_prompt", "fps"/],
 		];
 		for (const [args, message] of cases) {
 			const answer = await b.call('generate_image', args);
 			expect(answer.isError).toBe(true);
 			expect(text(answer)).toMatch(message);
 		}
+		expect(emulator.stats(key).requests).toBe(0);
+		const video = await b.call('generate_video', { prompt: 'x', fps: 24 });
+		expect(text(video)).toMatch(/generate_video has no argument "fps"/);
 		expect(emulator.stats(key).requests).toBe(0);
 		await b.close();
 	});
