@@ -87,8 +87,12 @@ async function main(): Promise<number | undefined> {
 		return 1;
 	}
 	const server = createBridgeServer({ tools: TOOLS, media, client: createClient(apiKey, baseUrl) });
-	const stop = () => server.close().finally(() => process.exit(0));
-	await serveStdio(server, () => void stop());
+	const stop = () => {
+		// In-flight calls end with the process; a close that hangs does not hold it.
+		setTimeout(() => process.exit(0), 1_000).unref();
+		void server.close().finally(() => process.exit(0));
+	};
+	await serveStdio(server, stop);
 	onSignals(() => server.close());
 	return undefined;
 }

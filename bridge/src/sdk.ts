@@ -91,10 +91,22 @@ function strictArguments(tool: string, shape: z.ZodRawShape) {
 		.strict();
 }
 
-/** Serves one server over stdin/stdout until the client goes away. */
+/**
+ * Serves one server over stdin/stdout until the client goes away. The SDK's stdio transport
+ * does not notice the end of its input, so the end of stdin is watched here: a client that
+ * quits mid-call stops what is in flight, instead of leaving it polling into a closed pipe.
+ */
 export async function serveStdio(server: BridgeServer, onClose: () => void): Promise<void> {
 	const transport = new StdioServerTransport();
-	transport.onclose = onClose;
+	let closed = false;
+	const close = () => {
+		if (closed) return;
+		closed = true;
+		onClose();
+	};
+	transport.onclose = close;
+	process.stdin.once('end', close);
+	process.stdin.once('close', close);
 	await server.connect(transport);
 }
 

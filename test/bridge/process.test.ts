@@ -88,6 +88,29 @@ it('stdio: tools/list, then generate_video → wait_generation to COMPLETED; not
 	expect(stderr).not.toContain(DEMO_KEYS.live);
 });
 
+it('stdio: the client closing its end mid-wait stops the bridge within 2 s, exit 0, no request after', async () => {
+	const child = spawn(bin, [], { env: bridgeEnv({ CLIPIA_API_KEY: DEMO_KEYS.live }), stdio: ['pipe', 'pipe', 'pipe'] });
+	const send = (message: object) => child.stdin!.write(`${JSON.stringify(message)}\n`);
+	let stdout = '';
+	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'eof-test', version: '1' } } });
+	send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+	send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'generate_video', arguments: { prompt: 'a long video [emulator:seconds=600]' } } });
+	const deadline = Date.now() + 20_000;
+	while (!stdout.includes('"id":2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+	const requestId = /"request_id":"([0-9a-f-]{36})"/.exec(stdout)![1];
+	send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 50 } } });
+	await new Promise((r) => setTimeout(r, 1500));
+	const closedAt = Date.now();
+	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+	child.stdin!.end();
+	expect(await exited).toBe(0);
+	expect(Date.now() - closedAt).toBeLessThan(2000);
+	const polls = emulator.log.filter((entry) => entry.path.includes(requestId)).length;
+	await new Promise((r) => setTimeout(r, 1500));
+	expect(emulator.log.filter((entry) => entry.path.includes(requestId)).length).toBe(polls);
+});
+
 describe('Streamable HTTP', () => {
 	let child: ChildProcess;
 	let url = '';
