@@ -8,6 +8,7 @@ export type ClipiaErrorCode =
 	| 'invalid_request'
 	| 'invalid_api_key'
 	| 'insufficient_credits'
+	| 'subscription_required'
 	| 'insufficient_scope'
 	| 'not_found'
 	| 'idempotency_key_reuse'
@@ -147,6 +148,9 @@ export function errorFromResponse(
 			break;
 		case 'insufficient_credits':
 			message = `Not enough Clipia credits for ${context.what}.${said} Top up at https://clipia.ai, then check the balance.`;
+			break;
+		case 'subscription_required':
+			message = `Clipia needs an active subscription for ${context.what}: the account's credits are frozen until then, and topping up does not help.${said} Subscribe at https://clipia.ai, then try again.`;
 			break;
 		case 'insufficient_scope':
 			message = `This Clipia API key is not allowed to do this (${context.what}).${said} Use a key with the "generate" scope to submit generations.`;

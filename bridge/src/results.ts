@@ -47,6 +47,8 @@ function nextStepFor(error: ClipiaError): string | undefined {
 	switch (error.code) {
 		case 'insufficient_credits':
 			return 'Call get_balance to see the credits left; estimate_cost tells what a generation needs.';
+		case 'subscription_required':
+			return 'The account needs an active Clipia subscription (its credits are frozen until then); get_balance shows them.';
 		case 'invalid_api_key':
 			return 'Set a valid key in CLIPIA_API_KEY where this MCP server is configured (HTTP: the Authorization Bearer header).';
 		case 'insufficient_scope':

@@ -324,6 +324,13 @@ describe('errors as a model sees them', () => {
 		expect(said).toMatch(/Not enough Clipia credits.*get_balance/s);
 	});
 
+	it('subscription_required (402, credits frozen) asks for a subscription, not a top-up', async () => {
+		const { error, said } = await errorOf(DEMO_KEYS.frozen, 'generate_image', { prompt: 'x' });
+		expect(error.code).toBe('subscription_required');
+		expect(said).toMatch(/active subscription/);
+		expect(said).not.toMatch(/Top up|Not enough Clipia credits/);
+	});
+
 	it('insufficient_scope (403) asks for a generate key', async () => {
 		const { error, said } = await errorOf(freshKey({ scopes: ['read'] }), 'generate_video', { prompt: 'x' });
 		expect(error.code).toBe('insufficient_scope');

@@ -160,6 +160,14 @@ describe('every error code of the contract', () => {
 		expect(emulator.stats(key).jobs).toBe(0);
 	});
 
+	it('402 subscription_required (credits frozen): nothing queued, and no top-up advice, which would not help', async () => {
+		const error = await failure(generateImage({ client: client(DEMO_KEYS.frozen) }, { prompt: 'x' }, { waitSeconds: 0 }));
+		expect(error).toMatchObject({ status: 402, code: 'subscription_required' });
+		expect(error.message).toMatch(/active subscription.*topping up does not help/);
+		expect(error.message).not.toMatch(/Top up/);
+		expect(emulator.stats(DEMO_KEYS.frozen).jobs).toBe(0);
+	});
+
 	it('403 insufficient_scope', async () => {
 		const error = await failure(generateImage({ client: client(DEMO_KEYS.readOnly) }, { prompt: 'x' }, { waitSeconds: 0 }));
 		expect(error).toMatchObject({ status: 403, code: 'insufficient_scope' });

@@ -22,6 +22,8 @@ export interface KeyConfig {
 	requestsPerMinute?: number;
 	concurrency?: number;
 	revoked?: boolean;
+	/** Credits exist but are frozen until the account has an active subscription (402 subscription_required). */
+	frozen?: boolean;
 	accountId?: string;
 }
 
@@ -81,6 +83,7 @@ export const DEMO_KEYS = {
 	test: 'clipia_test_emulator_demo_key',
 	readOnly: 'clipia_live_emulator_read_only',
 	poor: 'clipia_live_emulator_no_credits',
+	frozen: 'clipia_live_emulator_frozen_credits',
 } as const;
 
 type Status = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELED';
@@ -182,6 +185,7 @@ export class ClipiaEmulator {
 		this.addKey({ key: DEMO_KEYS.test });
 		this.addKey({ key: DEMO_KEYS.readOnly, scopes: ['read'] });
 		this.addKey({ key: DEMO_KEYS.poor, credits: 0 });
+		this.addKey({ key: DEMO_KEYS.frozen, credits: 500, frozen: true });
 		for (const key of init.keys ?? []) this.addKey(key);
 	}
 
@@ -209,6 +213,7 @@ export class ClipiaEmulator {
 			requestsPerMinute: config.requestsPerMinute ?? 120,
 			concurrency: config.concurrency ?? 10,
 			revoked: config.revoked ?? false,
+			frozen: config.frozen ?? false,
 			accountId: config.accountId ?? `acct_${createHash('sha256').update(config.key).digest('hex').slice(0, 12)}`,
 			window: [],
 			stats: { requests: 0, byRoute: {}, charged: 0, jobs: 0, rateLimited: 0 },
@@ -524,6 +529,9 @@ export class ClipiaEmulator {
 				remember(answer);
 				return { ...answer, headers: { 'Retry-After': String(this.advertisedSeconds(retryAfter)) } };
 			}
+			if (key.frozen) {
+				return remember(errorAnswer(402, 'subscription_required', 'Your credits are frozen until the account has an active subscription'));
+			}
 			if (key.credits < cost) {
 				return remember(errorAnswer(402, 'insufficient_credits', `This generation costs ${cost} credits; the balance is ${key.credits}`));
 			}
@@ -570,6 +578,8 @@ export class ClipiaEmulator {
 				queue_position: job.status === 'IN_QUEUE' ? this.queuePosition(job) : sandbox ? 0 : null,
 				status_url: `${this.url}/v1/requests/${job.id}/status`,
 				response_url: `${this.url}/v1/requests/${job.id}`,
+				// In the published OpenAPI file (the docs say there is no cancel): clients must pass over it.
+				cancel_url: `${this.url}/v1/requests/${job.id}/cancel`,
 				cost,
 			},
 		});
