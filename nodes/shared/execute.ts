@@ -163,11 +163,7 @@ async function work<T>(
 		if (!context.continueOnFail()) {
 			const error = toNodeError(context.getNode(), outcome.error, itemIndex);
 			const others = submittedElsewhere(settled, index);
-			if (others.length && 'description' in error) {
-				error.description = [error.description, `Other items of this run were submitted and keep running: request_id ${others.join(', ')}`]
-					.filter(Boolean)
-					.join('\n');
-			}
+			if (others.length && 'description' in error) error.description = [error.description, siblingsSentence(others)].filter(Boolean).join('\n');
 			throw error;
 		}
 		out.push({ json: errorItemJson(outcome.error), pairedItem: { item: itemIndex } });
@@ -175,13 +171,21 @@ async function work<T>(
 	return [out];
 }
 
-/** request_ids of items that did get submitted, so a failing run loses none of them. */
-function submittedElsewhere(settled: Array<{ ok: boolean; value?: INodeExecutionData[] }>, except: number): string[] {
+/** Items of this run that did get submitted (and were paid for), so a failing run loses none of them. */
+function submittedElsewhere(settled: Array<{ ok: boolean; value?: INodeExecutionData[] }>, except: number): Array<{ id: string; status: string }> {
 	return settled
 		.filter((outcome, index) => index !== except && outcome.ok)
-		.map((outcome) => String(outcome.value?.[0]?.json?.request_id ?? ''))
-		.filter(Boolean)
-		.slice(0, 20);
+		.map((outcome) => ({ id: String(outcome.value?.[0]?.json?.request_id ?? ''), status: String(outcome.value?.[0]?.json?.status ?? '') }))
+		.filter((sibling) => sibling.id);
+}
+
+/** Every sibling's request_id, and what became of the paid ones. */
+function siblingsSentence(others: Array<{ id: string; status: string }>): string {
+	const done = others.filter((sibling) => sibling.status === 'COMPLETED').length;
+	return (
+		`${others.length} other item(s) of this run were submitted and paid for (${done} completed, ${others.length - done} still running or ended otherwise); ` +
+		`a Clipia Wait Generation node fetches any of them again: request_id ${others.map((sibling) => sibling.id).join(', ')}`
+	);
 }
 
 function timeoutError(result: GenerationResult, seconds: number): ClipiaError {
