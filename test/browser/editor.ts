@@ -189,6 +189,16 @@ export function editorSuite(line: string): void {
 		await page.getByTestId('ndv-close-button').click();
 	}, 120_000);
 
+	it('examples 3 and 6 run from the editor: image → video, and the error items', async () => {
+		await openWorkflow('clipiaExample003');
+		await executeFromEditor('Wait Generation');
+		await openWorkflow('clipiaExample006');
+		// Continue on Fail: both error nodes end as successful steps that carry error items
+		// (their contents are checked in the real-n8n suite).
+		await executeFromEditor('Generation That Fails');
+		await node('Wrong API Key').locator('[data-test-id="canvas-node-status-success"]').waitFor();
+	}, 180_000);
+
 	it('the credential test passes for "Clipia account" and names the problem for the wrong key', async () => {
 		const test = async (name: string) => {
 			await page.goto(`${local.url}/home/credentials`);
