@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipiaEmulator, DEMO_KEYS } from '../test/emulator/server';
-import { cacheRoot, capture, ensureN8n, freePort, portIsFree, prepareUserFolder, spawnN8n, type Log } from './n8n-runtime';
+import { cacheRoot, capture, ensureN8n, freePort, portIsFree, prepareUserFolder, spawnN8n, type Log, type N8nRuntime } from './n8n-runtime';
 
 const root = join(__dirname, '..');
 export const EXAMPLES_DIR = join(root, 'examples');
@@ -45,6 +45,30 @@ export interface LocalN8n {
 	exited: Promise<number>;
 }
 
+/** The key of the "Clipia (wrong key)" credential: wrong on purpose, for example 6. */
+export const WRONG_KEY = 'clipia_live_wrong_key_0000';
+
+/**
+ * Imports the examples' credentials ("Clipia account" and, wrong on purpose, "Clipia (wrong
+ * key)") pointing at `baseUrl`, and the example workflows, into the n8n user folder `folder`.
+ * Throws when n8n refuses either; returns what n8n said.
+ */
+export async function importExamples(runtime: N8nRuntime, folder: string, clipia: { apiKey: string; baseUrl: string }) {
+	const credentials = [
+		{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: clipia },
+		{ id: 'clipiaBadKeyCred1', name: 'Clipia (wrong key)', type: 'clipiaApi', data: { apiKey: WRONG_KEY, baseUrl: clipia.baseUrl } },
+	];
+	const file = join(folder, 'credentials.json');
+	writeFileSync(file, JSON.stringify(credentials));
+	const credential = await capture(runtime, folder, ['import:credentials', `--input=${file}`]);
+	rmSync(file);
+	const workflows = await capture(runtime, folder, ['import:workflow', '--separate', `--input=${EXAMPLES_DIR}`]);
+	for (const [what, step] of [['the credentials', credential], ['the example workflows', workflows]] as const) {
+		if (step.code !== 0) throw new Error(`Importing ${what} into n8n failed: ${(step.stderr || step.stdout).slice(-600)}`);
+	}
+	return { workflows: readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).length, said: [credential, workflows] };
+}
+
 /** `preferred` when it is free; otherwise a free port, or (when the user chose it) a one-line error. */
 async function portFor(preferred: number, what: string, chosen: boolean, variable: string, log: Log): Promise<number> {
 	if (await portIsFree(preferred)) return preferred;
@@ -75,22 +99,13 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	rmSync(folder, { recursive: true, force: true });
 	mkdirSync(folder, { recursive: true });
 	prepareUserFolder(folder);
-	const credentials = [
-		{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: { apiKey, baseUrl } },
-		// Example 6 shows what a wrong key looks like: this credential is wrong on purpose.
-		{ id: 'clipiaBadKeyCred1', name: 'Clipia (wrong key)', type: 'clipiaApi', data: { apiKey: 'clipia_live_wrong_key_0000', baseUrl } },
-	];
-	writeFileSync(join(folder, 'credentials.json'), JSON.stringify(credentials));
-	const credential = await capture(runtime, folder, ['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
-	rmSync(join(folder, 'credentials.json'));
-	const workflows = await capture(runtime, folder, ['import:workflow', '--separate', `--input=${EXAMPLES_DIR}`]);
-	for (const [what, step] of [['the credentials', credential], ['the example workflows', workflows]] as const) {
-		if (step.code !== 0) {
-			await emulator?.stop();
-			throw new Error(`Importing ${what} into n8n failed: ${(step.stderr || step.stdout).slice(-600)}`);
-		}
+	let count: number;
+	try {
+		({ workflows: count } = await importExamples(runtime, folder, { apiKey, baseUrl }));
+	} catch (error) {
+		await emulator?.stop();
+		throw error;
 	}
-	const count = readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).length;
 	log(`Imported the "Clipia account" credential (and "Clipia (wrong key)" for example 6) and ${count} example workflows.`);
 
 	log(`Starting n8n ${options.line} on port ${port}…`);

@@ -16,3 +16,8 @@ export function contextDefaults(
 ): Required<Omit<OperationContext, 'signal' | 'deadline'>> & { signal?: AbortSignal; deadline?: number } {
 	return { ...context, nextStep: context.nextStep ?? defaultNextStep };
 }
+
+/** When a wait of `waitSeconds` that starts now must end: never later than the call's own deadline. */
+export function waitDeadline(context: OperationContext, waitSeconds: number): number {
+	return Math.min(context.client.runtime.now() + Math.max(0, waitSeconds) * 1000, context.deadline ?? Infinity);
+}

@@ -13,7 +13,7 @@ import type { RequestResponse } from '../http/wire';
 import { resultFromAnswer, resultFromSubmit, type GenerationResult } from '../result';
 import { validateFields, type FieldValues } from '../validate';
 import { isTerminal, waitForGeneration } from '../wait/waiter';
-import { contextDefaults, type OperationContext } from './context';
+import { contextDefaults, waitDeadline, type OperationContext } from './context';
 
 /** A validated generation, ready to submit: nothing was sent to build it. */
 export interface PreparedGeneration {
@@ -124,7 +124,7 @@ export async function runGeneration(
 ): Promise<GenerationResult> {
 	const { client, signal, nextStep, deadline: callDeadline } = contextDefaults(context);
 	const started = client.runtime.now();
-	const deadline = Math.min(started + Math.max(0, options.waitSeconds) * 1000, callDeadline ?? Infinity);
+	const deadline = waitDeadline(context, options.waitSeconds);
 	const submitted = await client.submit(prepared.model, prepared.input, {
 		signal,
 		deadline: callDeadline,

@@ -4,7 +4,7 @@ import { validationError } from '../errors';
 import type { RequestResponse } from '../http/wire';
 import { resultFromAnswer, type GenerationResult } from '../result';
 import { waitForGeneration, waitForGenerations } from '../wait/waiter';
-import { contextDefaults, type OperationContext } from './context';
+import { contextDefaults, waitDeadline, type OperationContext } from './context';
 import { keepRequestId } from './generate';
 
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{5,127}$/;
@@ -31,7 +31,7 @@ export async function waitGeneration(context: OperationContext, params: WaitPara
 	const { client, signal, nextStep, deadline: callDeadline } = contextDefaults(context);
 	const requestId = checkRequestId(params.request_id);
 	const answer = await waitForGeneration(client, requestId, {
-		deadline: Math.min(client.runtime.now() + Math.max(0, params.wait_seconds) * 1000, callDeadline ?? Infinity),
+		deadline: waitDeadline(context, params.wait_seconds),
 		hardDeadline: callDeadline,
 		signal,
 		onUpdate: params.onUpdate,
@@ -48,7 +48,7 @@ export async function waitGenerations(
 ): Promise<Array<GenerationResult | Error>> {
 	const { client, signal, nextStep } = contextDefaults(context);
 	const answers = await waitForGenerations(client, requestIds.map(checkRequestId), {
-		deadline: client.runtime.now() + Math.max(0, waitSeconds) * 1000,
+		deadline: waitDeadline(context, waitSeconds),
 		signal,
 		patientWithRateLimits: true,
 	});

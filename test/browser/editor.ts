@@ -75,6 +75,15 @@ export function editorSuite(line: string): void {
 		await node(lastNode).locator('[data-test-id="canvas-node-status-success"]').waitFor({ timeout: 90_000 });
 	}
 
+	/** Runs a workflow from the editor, opens `lastNode` and its binary output's View; returns the node panel. */
+	async function viewBinaryOutput(workflowId: string, lastNode: string) {
+		await openWorkflow(workflowId);
+		await executeFromEditor(lastNode);
+		await node(lastNode).dblclick();
+		await page.getByTestId('ndv-view-binary-data').click();
+		return page.getByTestId('ndv');
+	}
+
 	it('signs in with the owner account npm start prints', async () => {
 		await page.goto(`${local.url}/signin`);
 		// (n8n 2.8.4's labels point at no input id: the fields are found as a browser autofills them.)
@@ -157,11 +166,7 @@ export function editorSuite(line: string): void {
 	}, 60_000);
 
 	it('example 1 run from the editor: the PNG preview renders', async () => {
-		await openWorkflow('clipiaExample001');
-		await executeFromEditor('Generate Image');
-		await node('Generate Image').dblclick();
-		await page.getByTestId('ndv-view-binary-data').click();
-		const image = page.getByTestId('ndv').locator('img[src^="blob:"], img[src*="/binary-data"]').first();
+		const image = (await viewBinaryOutput('clipiaExample001', 'Generate Image')).locator('img[src^="blob:"], img[src*="/binary-data"]').first();
 		await image.waitFor();
 		const size = await eventually(
 			() => image.evaluate((img: HTMLImageElement) => [img.complete ? img.naturalWidth : 0, img.naturalHeight]),
@@ -173,11 +178,7 @@ export function editorSuite(line: string): void {
 	}, 120_000);
 
 	it('example 2 run from the editor: the MP4 from Clipia Wait Generation plays', async () => {
-		await openWorkflow('clipiaExample002');
-		await executeFromEditor('Wait Generation');
-		await node('Wait Generation').dblclick();
-		await page.getByTestId('ndv-view-binary-data').click();
-		const video = page.getByTestId('ndv').locator('video').first();
+		const video = (await viewBinaryOutput('clipiaExample002', 'Wait Generation')).locator('video').first();
 		await video.waitFor();
 		const state = await eventually(
 			() => video.evaluate((v: HTMLVideoElement) => ({ ready: v.readyState, duration: v.duration, width: v.videoWidth, error: v.error?.code ?? null })),

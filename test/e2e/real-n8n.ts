@@ -9,6 +9,7 @@
 
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXAMPLES_DIR, importExamples, WRONG_KEY } from '../../scripts/local-n8n';
 import { capture, ensureN8n, prepareUserFolder, type N8nOutput, type N8nRuntime } from '../../scripts/n8n-runtime';
 import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
 
@@ -18,7 +19,6 @@ interface Item {
 	pairedItem?: { item: number };
 }
 
-const EXAMPLES = join(__dirname, '..', '..', 'examples');
 
 /** Lines where n8n complains about this package: a load error, a deprecation, a warning. */
 export function packageComplaints(output: string): string[] {
@@ -45,15 +45,9 @@ export function realN8nSuite(line: string): void {
 		emulator = new ClipiaEmulator({ timeScale: 30, videoBytes: 3 * 1024 * 1024 + 17 });
 		await emulator.start();
 		folder = prepareUserFolder();
-		const credentials = [
-			{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: { apiKey: DEMO_KEYS.live, baseUrl: emulator.url } },
-			{ id: 'clipiaBadKeyCred1', name: 'Clipia (wrong key)', type: 'clipiaApi', data: { apiKey: 'clipia_live_wrong_key_0000', baseUrl: emulator.url } },
-		];
-		writeFileSync(join(folder, 'credentials.json'), JSON.stringify(credentials));
-		const imported = await n8n(['import:credentials', `--input=${join(folder, 'credentials.json')}`]);
-		expect(imported.code).toBe(0);
-		const workflows = await n8n(['import:workflow', '--separate', `--input=${EXAMPLES}`]);
-		expect(workflows.stderr + workflows.stdout).toMatch(/Successfully imported/);
+		const imported = await importExamples(runtime, folder, { apiKey: DEMO_KEYS.live, baseUrl: emulator.url });
+		for (const output of imported.said) said.push(output.stderr, output.stdout);
+		expect(imported.said[1].stderr + imported.said[1].stdout).toMatch(/Successfully imported/);
 	}, 30 * 60_000);
 
 	it(`runs n8n ${line}`, () => {
@@ -160,7 +154,7 @@ export function realN8nSuite(line: string): void {
 		// runs a copy of the agent workflow with a lone Manual Trigger added: n8n builds every node
 		// of a workflow before it runs one, and stops on a node type it does not know.
 		const check = async (id: string, mutate: (nodes: Array<{ type: string }>) => void, heard = true) => {
-			const workflow = JSON.parse(readFileSync(join(EXAMPLES, '5-ai-agent-tools.json'), 'utf8'));
+			const workflow = JSON.parse(readFileSync(join(EXAMPLES_DIR, '5-ai-agent-tools.json'), 'utf8'));
 			workflow.id = id;
 			workflow.nodes.push({ parameters: {}, id: 'n-check', name: 'Check', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 400] });
 			mutate(workflow.nodes);
@@ -187,7 +181,7 @@ export function realN8nSuite(line: string): void {
 		const out = await execute('clipiaExample006');
 		const [badKey] = out['Wrong API Key'];
 		expect(String(badKey.json.error)).toMatch(/did not accept the API key/);
-		expect(JSON.stringify(badKey.json)).not.toContain('clipia_live_wrong_key_0000');
+		expect(JSON.stringify(badKey.json)).not.toContain(WRONG_KEY);
 		const [failed] = out['Generation That Fails'];
 		expect(String(failed.json.error)).toMatch(/could not complete generation .*GENERATION_FAILED.*refunded/);
 		expect(failed.json.request_id).toMatch(/^[0-9a-f-]{36}$/);

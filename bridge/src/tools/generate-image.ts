@@ -3,6 +3,8 @@ import { presentGeneration, progressReporter } from './finish';
 import { argumentsFromFields, generationResultShape, includePreviewArgument, waitSecondsArgument } from './schemas';
 import { contextOf, defineTool, SPENDS_CREDITS } from './tool';
 
+const DEFAULT_WAIT_SECONDS = 25;
+
 export const generateImageTool = defineTool({
 	name: 'generate_image',
 	title: 'Generate image',
@@ -13,14 +15,14 @@ export const generateImageTool = defineTool({
 	input: {
 		...argumentsFromFields(IMAGE_FIELDS),
 		include_preview: includePreviewArgument,
-		wait_seconds: waitSecondsArgument(25),
+		wait_seconds: waitSecondsArgument(DEFAULT_WAIT_SECONDS),
 	},
 	output: generationResultShape,
 	annotations: SPENDS_CREDITS,
-	waitSeconds: ({ wait_seconds }) => wait_seconds ?? 25,
+	waitSeconds: ({ wait_seconds }) => wait_seconds ?? DEFAULT_WAIT_SECONDS,
 	async run({ include_preview, wait_seconds, ...params }, call) {
 		const result = await generateImage(contextOf(call), params as Parameters<typeof generateImage>[1], {
-			waitSeconds: wait_seconds ?? 25,
+			waitSeconds: wait_seconds ?? DEFAULT_WAIT_SECONDS,
 			onUpdate: progressReporter(call),
 		});
 		return presentGeneration(result, call, include_preview ?? true);
