@@ -57,3 +57,33 @@ function urlExtension(url: string): string {
 		return '';
 	}
 }
+
+/** The first bytes `sniffMediaType` needs to tell a type. */
+export const SNIFF_BYTES = 16;
+
+const ascii = (bytes: Uint8Array, from: number, text: string): boolean =>
+	[...text].every((char, index) => bytes[from + index] === char.charCodeAt(0));
+
+/**
+ * What a file's first bytes say it is: PNG, JPEG, WebP, GIF, MP4 / MOV (an ISO `ftyp` box),
+ * WebM, MP3 (ID3 or an MPEG frame), WAV; undefined for anything else (HTML, text, …).
+ */
+export function sniffMediaType(head: Uint8Array): string | undefined {
+	if (head[0] === 0x89 && ascii(head, 1, 'PNG\r\n\x1a\n')) return 'image/png';
+	if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
+	if (ascii(head, 0, 'RIFF') && ascii(head, 8, 'WEBP')) return 'image/webp';
+	if (ascii(head, 0, 'GIF87a') || ascii(head, 0, 'GIF89a')) return 'image/gif';
+	if (ascii(head, 4, 'ftyp')) return ascii(head, 8, 'qt  ') ? 'video/quicktime' : 'video/mp4';
+	if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return 'video/webm';
+	if (ascii(head, 0, 'ID3') || (head[0] === 0xff && (head[1] & 0xe0) === 0xe0)) return 'audio/mpeg';
+	if (ascii(head, 0, 'RIFF') && ascii(head, 8, 'WAVE')) return 'audio/wav';
+	return undefined;
+}
+
+/** Whether bytes that start with `head` are what `mimeType` claims (MP4 and MOV share one container). */
+export function bytesAreClaimedType(mimeType: string, head: Uint8Array): boolean {
+	const seen = sniffMediaType(head);
+	if (seen === mimeType) return true;
+	const isoVideo = new Set(['video/mp4', 'video/quicktime']);
+	return seen !== undefined && isoVideo.has(seen) && isoVideo.has(mimeType);
+}

@@ -10,7 +10,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isHttpsOrLocal, mediaExtension, mediaFileName, mediaMimeType, type MediaKind } from '../../core';
+import { bytesAreClaimedType, isHttpsOrLocal, mediaExtension, mediaFileName, mediaMimeType, sniffMediaType, SNIFF_BYTES, type MediaKind } from '../../core';
 import { plainError } from './api-transport';
 import { axios } from './lazy-axios';
 import type { InlineImage, MediaHandling, SavedMedia } from './tools';
@@ -44,13 +44,50 @@ function withTimeLimit(signal: AbortSignal, ms: number): AbortSignal {
 	return AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, ms))]);
 }
 
+function refuseUnlessHttpsOrLocal(url: URL, what: string): void {
+	if (!isHttpsOrLocal(url)) throw new Error(`Refusing to ${what} a non-https URL (${url.protocol}//${url.host}).`);
+}
+
+/** Passes the stream on once its first bytes prove it is `mimeType`; fails the transfer otherwise. */
+function verifiedAs(mimeType: string, url: string) {
+	return async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+		let head = Buffer.alloc(0);
+		let proven = false;
+		for await (const chunk of source) {
+			if (proven) {
+				yield chunk;
+				continue;
+			}
+			head = Buffer.concat([head, chunk]);
+			if (head.length < SNIFF_BYTES) continue;
+			proveType(mimeType, head, url);
+			proven = true;
+			yield head;
+		}
+		if (!proven) {
+			proveType(mimeType, head, url);
+			yield head;
+		}
+	};
+}
+
+function proveType(mimeType: string, head: Buffer, url: string): void {
+	if (bytesAreClaimedType(mimeType, head)) return;
+	const seen = sniffMediaType(head);
+	throw new Error(`the file at ${new URL(url).host} claims to be ${mimeType} but its bytes are ${seen ?? 'no known image, video or audio format'}`);
+}
+
 async function getStream(http: AxiosInstance, url: string, signal: AbortSignal, timeoutMs: number) {
-	const parsed = new URL(url);
-	if (!isHttpsOrLocal(parsed)) {
-		throw new Error(`Refusing to download media from a non-https URL (${parsed.protocol}//${parsed.host}).`);
-	}
+	refuseUnlessHttpsOrLocal(new URL(url), 'download media from');
 	try {
-		return await http.get<Readable>(url, { responseType: 'stream', signal, timeout: timeoutMs, maxRedirects: 3 });
+		return await http.get<Readable>(url, {
+			responseType: 'stream',
+			signal,
+			timeout: timeoutMs,
+			maxRedirects: 3,
+			// Every hop obeys the rule the first URL does: a redirect can't lead to plain http elsewhere.
+			beforeRedirect: (options) => refuseUnlessHttpsOrLocal(new URL(String(options.href)), 'follow a redirect to'),
+		});
 	} catch (error) {
 		throw plainError(error);
 	}
@@ -77,7 +114,10 @@ async function fetchPreview(http: AxiosInstance, url: string, maxBytes: number, 
 			}
 			chunks.push(chunk);
 		}
-		return { data: Buffer.concat(chunks).toString('base64'), mimeType };
+		const bytes = Buffer.concat(chunks);
+		// Never show as a picture what is not the image it claims to be (an HTML page, say).
+		if (!bytesAreClaimedType(mimeType, bytes.subarray(0, SNIFF_BYTES))) return undefined;
+		return { data: bytes.toString('base64'), mimeType };
 	} catch {
 		// A preview is a courtesy: the URLs in the result are what matters.
 		return undefined;
@@ -111,7 +151,7 @@ class MediaSaver {
 		let bytes = 0;
 		response.data.on('data', (chunk: Buffer) => (bytes += chunk.length));
 		try {
-			await pipeline(response.data, createWriteStream(partial, { flags: 'wx', mode: 0o644 }), { signal });
+			await pipeline(response.data, verifiedAs(mimeType, item.url), createWriteStream(partial, { flags: 'wx', mode: 0o644 }), { signal });
 			const finalPath = await this.publish(partial, name);
 			return { path: finalPath, mime_type: mimeType, bytes };
 		} finally {

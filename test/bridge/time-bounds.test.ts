@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectBridge, type ToolAnswer } from './harness';
 
-type Mode = 'slow' | 'storm' | 'done';
+type Mode = 'slow' | 'storm' | 'done' | 'page';
 let mode: Mode = 'done';
 let server: Server;
 let base: string;
@@ -26,6 +26,10 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 beforeAll(async () => {
 	server = createServer((req, res) => {
 		const url = req.url ?? '';
+		if (url.startsWith('/media/') && mode === 'page') {
+			res.writeHead(200, { 'Content-Type': 'image/png' });
+			return res.end('<!doctype html><html><body>Access denied</body></html>');
+		}
 		if (url.startsWith('/media/')) {
 			// A media host that sends its headers and a few bytes, then nothing more.
 			res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': '100000' });
@@ -105,6 +109,23 @@ it('a media host that stalls mid-file (CLIPIA_OUTPUT_DIR set): the answer comes 
 		expect(answer.structuredContent!.files).toBeUndefined();
 		expect(String(answer.structuredContent!.next_step)).toMatch(/get_generation/);
 		expect(answer.content.some((block) => block.type === 'image')).toBe(false);
+		expect(readdirSync(outputDir)).toEqual([]);
+	} finally {
+		rmSync(outputDir, { recursive: true, force: true });
+	}
+}, 30_000);
+
+it('HTML served as image/png: no preview, no file; with CLIPIA_OUTPUT_DIR a clear error naming the request_id', async () => {
+	mode = 'page';
+	const plain = await timed('generate_image', { prompt: 'a fox', wait_seconds: 3 });
+	expect(plain.answer.isError).toBeFalsy();
+	expect(plain.answer.content.some((block) => block.type === 'image')).toBe(false);
+	const outputDir = mkdtempSync(path.join(os.tmpdir(), 'clipia-page-'));
+	try {
+		const saved = await timed('generate_image', { prompt: 'a fox', wait_seconds: 3 }, { outputDir });
+		expect(saved.answer.isError).toBe(true);
+		expect(saved.text).toContain(REQUEST_ID);
+		expect(saved.text).toMatch(/claims to be image\/png but its bytes are no known image/);
 		expect(readdirSync(outputDir)).toEqual([]);
 	} finally {
 		rmSync(outputDir, { recursive: true, force: true });

@@ -386,9 +386,21 @@ describe('media rules', () => {
 	let base = '';
 	beforeAll(async () => {
 		server = createServer((request, response) => {
-			const size = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('bytes'));
+			const url = new URL(request.url ?? '/', 'http://x');
+			if (url.pathname === '/page.png') {
+				// A page served as an image: the bytes say otherwise.
+				response.writeHead(200, { 'Content-Type': 'image/png' });
+				return response.end('<!doctype html><html><body>Not found</body></html>');
+			}
+			if (url.pathname === '/moved.png') {
+				// A redirect from an allowed host to plain http elsewhere.
+				response.writeHead(302, { Location: 'http://media.invalid/x.png' });
+				return response.end();
+			}
+			const body = Buffer.alloc(Number(url.searchParams.get('bytes')), 7);
+			Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(body);
 			response.writeHead(200, { 'Content-Type': 'image/png' });
-			response.end(Buffer.alloc(size, 7));
+			return response.end(body);
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -405,6 +417,25 @@ describe('media rules', () => {
 		expect(await media.preview(`${base}/b.png?bytes=${MAX_PREVIEW_BYTES + 1}`, signal, later)).toBeUndefined();
 	});
 
+	it('media must be what they claim, at every redirect hop: never a preview, never a file otherwise', async () => {
+		const root = mkdtempSync(path.join(os.tmpdir(), 'clipia-claims-'));
+		const media = mediaHandling({ outputDir: root });
+		const signal = new AbortController().signal;
+		const later = Date.now() + 30_000;
+		expect(await media.preview(`${base}/page.png`, signal, later)).toBeUndefined();
+		expect(await media.preview(`${base}/moved.png`, signal, later)).toBeUndefined();
+		await expect(media.save!([{ kind: 'image', url: `${base}/page.png` }], 'r1', signal, later)).rejects.toThrow(
+			/claims to be image\/png but its bytes are no known image, video or audio format/,
+		);
+		await expect(media.save!([{ kind: 'image', url: `${base}/moved.png` }], 'r2', signal, later)).rejects.toThrow(
+			/Refusing to follow a redirect to a non-https URL \(http:\/\/media\.invalid\)/,
+		);
+		// Nothing written, not even a partial file; a real PNG still goes through.
+		expect(readdirSync(root)).toEqual([]);
+		expect(await media.save!([{ kind: 'image', url: `${base}/ok.png?bytes=40` }], 'r3', signal, later)).toMatchObject([{ mime_type: 'image/png', bytes: 40 }]);
+		rmSync(root, { recursive: true, force: true });
+	});
+
 	it('writes files only inside the output folder, whatever the request_id says', async () => {
 		const root = mkdtempSync(path.join(os.tmpdir(), 'clipia-confined-'));
 		const outputDir = path.join(root, 'out');
@@ -412,7 +443,7 @@ describe('media rules', () => {
 		const signal = new AbortController().signal;
 		const later = Date.now() + 30_000;
 		const saved = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }], '../../etc/passwd', signal, later);
-		const again = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }, { kind: 'image', url: `${base}/y.png?bytes=5` }], '/abs/..\\x', signal, later);
+		const again = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }, { kind: 'image', url: `${base}/y.png?bytes=20` }], '/abs/..\\x', signal, later);
 		for (const file of [...saved, ...again]) expect(path.dirname(file.path)).toBe(outputDir);
 		expect(readdirSync(root)).toEqual(['out']);
 		expect(readdirSync(outputDir).sort()).toEqual(['clipia-______etc_passwd.png', 'clipia-_abs____x-1.png', 'clipia-_abs____x-2.png']);
