@@ -6,7 +6,17 @@
  */
 
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
-import { lowerCaseHeaders, mediaExtension, mediaFileName, mediaMimeType, mediaOf, type GenerationResult } from '../../core';
+import {
+	bytesAreClaimedType,
+	lowerCaseHeaders,
+	mediaExtension,
+	mediaFileName,
+	mediaMimeType,
+	mediaOf,
+	sniffMediaType,
+	SNIFF_BYTES,
+	type GenerationResult,
+} from '../../core';
 
 export interface DownloadedMedia {
 	binary: IBinaryData;
@@ -33,12 +43,40 @@ export async function downloadMedia(
 		})) as { body: NodeJS.ReadableStream; headers: Record<string, string | string[] | undefined> };
 		const headers = lowerCaseHeaders(response.headers);
 		const mimeType = mediaMimeType(headers['content-type'], item.url, item.kind);
+		const head = await peek(response.body, SNIFF_BYTES);
+		if (!bytesAreClaimedType(mimeType, head)) {
+			(response.body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+			const seen = sniffMediaType(head);
+			throw new Error(`the file at ${new URL(item.url).host} claims to be ${mimeType} but its bytes are ${seen ?? 'no known image, video or audio format'}`);
+		}
 		const fileName = mediaFileName(result.request_id, index, media.length, mediaExtension(mimeType, item.url));
 		const binary = await context.helpers.prepareBinaryData(response.body as never, fileName, mimeType);
 		binary.fileName = fileName;
 		files.push({ binary, bytes: sizeOf(binary, headers['content-length']), mimeType });
 	}
 	return files;
+}
+
+/**
+ * The first `count` bytes of a stream (fewer if it ends sooner), left in place: they are
+ * pushed back, so the whole file still flows on into binary data.
+ */
+function peek(stream: NodeJS.ReadableStream, count: number): Promise<Buffer> {
+	return new Promise((resolvePeek, reject) => {
+		const finish = (head: Buffer) => {
+			stream.removeListener('readable', onReadable);
+			stream.removeListener('error', reject);
+			if (head.length) stream.unshift(head);
+			resolvePeek(head);
+		};
+		const onReadable = () => {
+			const head = stream.read(count) as Buffer | string | null;
+			if (head !== null) finish(Buffer.from(head));
+			else if ((stream as NodeJS.ReadableStream & { readableEnded?: boolean }).readableEnded) finish(Buffer.alloc(0));
+		};
+		stream.on('readable', onReadable);
+		stream.once('error', reject);
+	});
 }
 
 /** n8n reports the stored size as text ("12.3 MB"); the Content-Length is exact. */

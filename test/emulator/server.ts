@@ -636,10 +636,17 @@ export class ClipiaEmulator {
 
 	private serveMedia(path: string, res: ServerResponse): void {
 		const name = path.split('/').pop() ?? '';
+		const id = path.split('/').slice(-2)[0];
+		if (directivesOf(this.jobs.get(id)?.input.prompt).badMedia) {
+			// A media host that answers with a page, under the Content-Type the file would have.
+			const type = name.endsWith('.mp4') ? 'video/mp4' : name.endsWith('.mp3') ? 'audio/mpeg' : `image/${name.split('.').pop()}`;
+			res.writeHead(200, { 'Content-Type': type });
+			res.end('<!doctype html><html><body>Access denied</body></html>');
+			return;
+		}
 		let match = name.match(/^(\d+)-(\d+)x(\d+)\.(png|webp)$/);
 		if (match) {
 			const [, n, w, h, ext] = match;
-			const id = path.split('/').slice(-2)[0];
 			const prompt = id === 'sample' ? 'Clipia sample image' : String(this.jobs.get(id)?.input.prompt ?? '');
 			const bytes = ext === 'png' ? png(Number(w), Number(h), Number(n), prompt) : webp(Number(w), Number(h), Number(n));
 			res.writeHead(200, { 'Content-Type': `image/${ext}`, 'Content-Length': bytes.length });
@@ -784,11 +791,13 @@ interface Directives {
 	outcome?: 'FAILED' | 'CANCELED';
 	duration?: number;
 	noProgress?: boolean;
+	badMedia?: boolean;
 }
 
 /**
  * Test directives inside a prompt, so workflows in a real n8n can ask for an outcome:
- * `[emulator:fail]`, `[emulator:cancel]`, `[emulator:seconds=30]`, `[emulator:no-progress]`.
+ * `[emulator:fail]`, `[emulator:cancel]`, `[emulator:seconds=30]`, `[emulator:no-progress]`,
+ * `[emulator:bad-media]` (its media come back as an HTML page under the media's Content-Type).
  */
 function directivesOf(prompt: unknown): Directives {
 	const text = typeof prompt === 'string' ? prompt : '';
@@ -796,6 +805,7 @@ function directivesOf(prompt: unknown): Directives {
 	if (text.includes('[emulator:fail]')) directives.outcome = 'FAILED';
 	if (text.includes('[emulator:cancel]')) directives.outcome = 'CANCELED';
 	if (text.includes('[emulator:no-progress]')) directives.noProgress = true;
+	if (text.includes('[emulator:bad-media]')) directives.badMedia = true;
 	const seconds = text.match(/\[emulator:seconds=(\d+(?:\.\d+)?)\]/);
 	if (seconds) directives.duration = Number(seconds[1]);
 	return directives;

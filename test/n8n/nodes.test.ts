@@ -221,6 +221,15 @@ describe('Clipia Generate Video → Clipia Wait Generation', () => {
 		expect(emulator.stats(key).jobs).toBe(1);
 	});
 
+	it('media that are not what they claim (a page served as video/mp4) never become a file; the error names the request_id', async () => {
+		const key = freshKey();
+		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x [emulator:bad-media]' } });
+		const run = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: {} });
+		expect(run.error?.message).toMatch(/downloading its media failed/);
+		expect(`${run.error?.message} ${run.error?.description ?? ''}`).toMatch(/claims to be video\/mp4 but its bytes are no known image, video or audio format/);
+		expect(`${run.error?.message}`).toContain(String(submitted.items[0].json.request_id));
+	});
+
 	it('Fail on Error off: a FAILED generation is an item with status and error', async () => {
 		const key = freshKey();
 		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x [emulator:fail]' } });
