@@ -14,6 +14,7 @@ import {
 	type GenerationResult,
 	type NextStep,
 	type PreparedGeneration,
+	type ClipiaClient,
 } from '../../core';
 import { mapConcurrent } from './batch';
 import { errorItemJson, toNodeError } from './errors';
@@ -79,6 +80,16 @@ export function maxConcurrencyOf(context: IExecuteFunctions): number {
 	return Number.isFinite(value) && value >= 1 ? Math.floor(value) : 5;
 }
 
+/** An item that does not wait may spend this long getting its submission through (429s, a slow API). */
+const SUBMIT_PATIENCE_SECONDS = 60;
+/** Past Max Wait, what Clipia's last answer may take. */
+const LAST_ANSWER_SECONDS = 3;
+
+/** Max Wait bounds everything an item does with Clipia: requests, retries, 429 patience, the wait. */
+function itemDeadline(client: ClipiaClient, seconds: number): number {
+	return client.runtime.now() + (seconds + LAST_ANSWER_SECONDS) * 1000;
+}
+
 /** Submits (and maybe waits for) prepared generations, items together. */
 export async function runGenerations(
 	context: IExecuteFunctions,
@@ -86,7 +97,7 @@ export async function runGenerations(
 ): Promise<INodeExecutionData[][]> {
 	const client = await clientFor(context);
 	return work(context, plans, async (item, signal) =>
-		runGeneration({ client, signal, nextStep: n8nNextStep }, item.plan, {
+		runGeneration({ client, signal, nextStep: n8nNextStep, deadline: itemDeadline(client, item.plan.wait ? item.maxWaitSeconds : SUBMIT_PATIENCE_SECONDS) }, item.plan, {
 			waitSeconds: item.plan.wait ? item.maxWaitSeconds : 0,
 			patientWithRateLimits: true,
 		}),
@@ -107,7 +118,7 @@ export async function waitForRequests(
 		plans,
 		async (item, signal) =>
 			waitGeneration(
-				{ client, signal, nextStep: n8nNextStep },
+				{ client, signal, nextStep: n8nNextStep, deadline: itemDeadline(client, item.maxWaitSeconds) },
 				{ request_id: item.plan.requestId, wait_seconds: item.maxWaitSeconds, patientWithRateLimits: true },
 			),
 		finish,

@@ -221,6 +221,26 @@ describe('Clipia Generate Video → Clipia Wait Generation', () => {
 		expect(emulator.stats(key).jobs).toBe(1);
 	});
 
+	it('Max Wait bounds the item even when Clipia stops answering: ends within Max Wait + 5 s, naming the request_id', async () => {
+		const key = freshKey();
+		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x' } });
+		// Every read of the request hangs for 70 s (real time) from now on.
+		emulator.inject({ key, path: '/v1/requests/', times: 100, action: { type: 'delay', ms: 70_000 * SCALE } });
+		const started = Date.now();
+		const run = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: { maxWaitSeconds: 3 } });
+		expect((Date.now() - started) / 1000).toBeLessThan(8);
+		expect(`${run.error?.message}`).toContain(String(submitted.items[0].json.request_id));
+	}, 30_000);
+
+	it('Max Wait bounds the submit too: a submit that never answers ends the item within Max Wait + 5 s', async () => {
+		const key = freshKey();
+		emulator.inject({ key, path: '/v1/models/nano-banana-2', method: 'POST', times: 100, action: { type: 'delay', ms: 70_000 * SCALE } });
+		const started = Date.now();
+		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(key), parameters: { prompt: 'x', output: 'urls', options: { maxWaitSeconds: 3 } } });
+		expect((Date.now() - started) / 1000).toBeLessThan(8);
+		expect(run.error?.message).toMatch(/Could not reach Clipia|did not answer in time/);
+	}, 30_000);
+
 	it('media that are not what they claim (a page served as video/mp4) never become a file; the error names the request_id', async () => {
 		const key = freshKey();
 		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x [emulator:bad-media]' } });
