@@ -55,7 +55,12 @@ export class RequestBudget {
 		const limit = Number(headers['ratelimit-limit']);
 		if (Number.isFinite(limit) && limit > 0 && limit !== this.learnedLimit) {
 			this.learnedLimit = limit;
-			this.intervalMs = 60_000 / Math.max(1, Math.floor(limit * 0.9));
+			const interval = 60_000 / Math.max(1, Math.floor(limit * 0.9));
+			// Slots already booked at the old pace move to the new one, so callers queued before
+			// the limit was known don't idle (or crowd) at a pace the key doesn't have.
+			const now = this.runtime.now();
+			if (this.theoreticalArrival > now) this.theoreticalArrival = now + ((this.theoreticalArrival - now) * interval) / this.intervalMs;
+			this.intervalMs = interval;
 		}
 		const remaining = Number(headers['ratelimit-remaining']);
 		const resetSeconds = Number(headers['ratelimit-reset']);
