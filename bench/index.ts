@@ -3,6 +3,7 @@
 import { benchBridge } from './bridge';
 import { benchMemory } from './memory';
 import { benchN8nBatch } from './n8n-batch';
+import { benchPacing } from './pacing';
 import { benchWaitSchedule } from './wait-schedule';
 
 const sections: Array<[string, () => Promise<boolean>]> = [
@@ -10,6 +11,7 @@ const sections: Array<[string, () => Promise<boolean>]> = [
 	['bridge', benchBridge],
 	['memory', benchMemory],
 	['n8n batch', benchN8nBatch],
+	['pacing', benchPacing],
 ];
 
 async function main(): Promise<void> {

@@ -23,7 +23,17 @@ export interface GenerationResult {
 	output?: GenerationOutput;
 	error?: { code: string; message: string };
 	next_step?: string;
+	/** Something about the output a reader would not expect, e.g. variants tiled in one image. */
+	note?: string;
 	files?: SavedFile[];
+}
+
+/** What the caller knew before the answer: the answer may leave these out. */
+export interface KnownOfGeneration {
+	model?: string;
+	cost?: number;
+	/** `num_images` as asked. */
+	imagesAsked?: number;
 }
 
 /** Says what to call next for a generation still running; each surface names its own tool. */
@@ -47,12 +57,17 @@ export function resultFromSubmit(submit: SubmitResponse, model: string, nextStep
 	);
 }
 
-export function resultFromAnswer(
-	answer: RequestResponse,
-	known: { model?: string; cost?: number },
-	nextStep: NextStep,
-): GenerationResult {
-	return shape(answer, answer.model ?? known.model ?? '', answer.cost ?? known.cost ?? 0, nextStep);
+export function resultFromAnswer(answer: RequestResponse, known: KnownOfGeneration, nextStep: NextStep): GenerationResult {
+	const result = shape(answer, answer.model ?? known.model ?? '', answer.cost ?? known.cost ?? 0, nextStep);
+	const images = result.output?.images;
+	if (images && known.imagesAsked && images.length < known.imagesAsked) {
+		// Clipia: some models return several variants "as a single tiled result".
+		result.note =
+			images.length === 1
+				? `${known.imagesAsked} images were asked for and ${result.model} returned one: it tiles its variants side by side in a single image.`
+				: `${known.imagesAsked} images were asked for and ${result.model} returned ${images.length}.`;
+	}
+	return result;
 }
 
 function shape(answer: RequestResponse, model: string, cost: number, nextStep: NextStep): GenerationResult {

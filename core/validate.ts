@@ -47,8 +47,9 @@ function checkValue(field: FieldSpec, raw: unknown): unknown {
 			if (raw === 'true' || raw === 'false') return raw === 'true';
 			throw validationError(field.key, `${label(field)} must be true or false; got ${show(raw)}.`);
 		case 'enum': {
-			const value = String(raw).trim();
-			if (!field.options?.includes(value)) {
+			// Case is the model's business (`1k` here, `1K` there): any case passes, the model's spelling is sent.
+			const value = field.options?.find((option) => option.toLowerCase() === String(raw).trim().toLowerCase());
+			if (value === undefined) {
 				throw validationError(field.key, `${label(field)} must be one of ${field.options?.join(', ')}; got ${show(raw)}.`);
 			}
 			return value;

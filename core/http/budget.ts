@@ -1,32 +1,52 @@
 /**
  * The key's requests-per-minute budget, shared by every request a client makes (all
- * jobs in flight poll under it). A token bucket kept as a "theoretical arrival time"
- * (GCRA): each caller reserves its slot at once, so concurrent callers queue fairly
- * without a lock, and a 429 or an exhausted `RateLimit-Remaining` pauses everyone.
+ * jobs in flight poll under it). Two rules, both kept at once:
+ * - a token bucket kept as a "theoretical arrival time" (GCRA): a steady pace of 90% of
+ *   the key's limit, with room for a burst of a quarter of it (the moment a round of jobs
+ *   ends, its last looks and the next round's submits all want to go at once);
+ * - a sliding minute over what was actually booked, never more than that 90%: however
+ *   Clipia counts its minute, a burst can't push us over it.
+ * Each caller reserves its slot at once, so concurrent callers queue fairly without a lock;
+ * a 429 or an exhausted `RateLimit-Remaining` pauses everyone.
  */
 
 import { sleepUnlessAborted, type Runtime } from '../runtime';
 
 export interface BudgetOptions {
-	/** Requests per minute to stay under (default 108: 90% of Clipia's published 120). */
+	/** The key's limit, requests per minute, until an answer tells it (default: Clipia's published 120). */
 	requestsPerMinute?: number;
-	/** Requests that may go out back to back before pacing starts. */
+	/** Requests that may go out back to back before pacing starts (default: a quarter of a minute's share). */
 	burst?: number;
 }
 
+/** Of the key's limit, the share we use: the rest absorbs other clients of the key and clock skew. */
+const SHARE = 0.9;
+const MINUTE_MS = 60_000;
+
 export class RequestBudget {
-	private intervalMs: number;
-	private readonly burst: number;
+	private perMinute = 0;
+	private intervalMs = 0;
+	private burst = 0;
+	private readonly fixedBurst?: number;
 	private theoreticalArrival = 0;
 	private blockedUntil = 0;
 	private learnedLimit?: number;
+	/** Start times of the latest booked requests (at most one minute's share), oldest first. */
+	private readonly booked: number[] = [];
 
 	constructor(
 		private readonly runtime: Pick<Runtime, 'now' | 'sleep'>,
 		options: BudgetOptions = {},
 	) {
-		this.intervalMs = 60_000 / (options.requestsPerMinute ?? 108);
-		this.burst = options.burst ?? 10;
+		this.fixedBurst = options.burst;
+		this.setLimit(options.requestsPerMinute ?? 120);
+	}
+
+	private setLimit(limit: number): void {
+		this.perMinute = Math.max(1, Math.floor(limit * SHARE));
+		this.intervalMs = MINUTE_MS / this.perMinute;
+		this.burst = this.fixedBurst ?? Math.max(1, Math.floor(this.perMinute / 4));
+		if (this.booked.length > this.perMinute) this.booked.splice(0, this.booked.length - this.perMinute);
 	}
 
 	/**
@@ -35,9 +55,12 @@ export class RequestBudget {
 	 */
 	async take(signal?: AbortSignal, deadline = Infinity): Promise<boolean> {
 		const now = this.runtime.now();
-		const start = Math.max(now, this.blockedUntil, this.theoreticalArrival - this.burst * this.intervalMs);
+		const minuteFull = this.booked.length >= this.perMinute ? this.booked[this.booked.length - this.perMinute] + MINUTE_MS : 0;
+		const start = Math.max(now, this.blockedUntil, this.theoreticalArrival - this.burst * this.intervalMs, minuteFull);
 		if (start >= deadline) return false;
 		this.theoreticalArrival = Math.max(this.theoreticalArrival, start) + this.intervalMs;
+		this.booked.push(start);
+		if (this.booked.length > this.perMinute) this.booked.shift();
 		await sleepUnlessAborted(this.runtime.sleep, start - now, signal);
 		return true;
 	}
@@ -55,12 +78,12 @@ export class RequestBudget {
 		const limit = Number(headers['ratelimit-limit']);
 		if (Number.isFinite(limit) && limit > 0 && limit !== this.learnedLimit) {
 			this.learnedLimit = limit;
-			const interval = 60_000 / Math.max(1, Math.floor(limit * 0.9));
+			const oldInterval = this.intervalMs;
+			this.setLimit(limit);
 			// Slots already booked at the old pace move to the new one, so callers queued before
 			// the limit was known don't idle (or crowd) at a pace the key doesn't have.
 			const now = this.runtime.now();
-			if (this.theoreticalArrival > now) this.theoreticalArrival = now + ((this.theoreticalArrival - now) * interval) / this.intervalMs;
-			this.intervalMs = interval;
+			if (this.theoreticalArrival > now) this.theoreticalArrival = now + ((this.theoreticalArrival - now) * this.intervalMs) / oldInterval;
 		}
 		const remaining = Number(headers['ratelimit-remaining']);
 		const resetSeconds = Number(headers['ratelimit-reset']);

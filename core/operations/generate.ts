@@ -10,15 +10,21 @@ import {
 	type FieldSpec,
 } from '../fields';
 import type { RequestResponse } from '../http/wire';
-import { resultFromAnswer, resultFromSubmit, type GenerationResult } from '../result';
+import { resultFromAnswer, resultFromSubmit, type GenerationResult, type KnownOfGeneration } from '../result';
 import { validateFields, type FieldValues } from '../validate';
 import { isTerminal, waitForGeneration } from '../wait/waiter';
 import { contextDefaults, waitDeadline, type OperationContext } from './context';
+import { fitToModel, modelSchemas } from './fit';
 
 /** A validated generation, ready to submit: nothing was sent to build it. */
 export interface PreparedGeneration {
 	model: string;
+	/** The named fields the user chose; automatic choices are absent (the model's defaults apply). */
 	input: Record<string, unknown>;
+	/** Extra model input, sent as given over the named fields. */
+	extraInput?: Record<string, unknown>;
+	/** The table the named fields come from (for the names in messages). */
+	fields: readonly FieldSpec[];
 	webhookUrl?: string;
 }
 
@@ -66,9 +72,10 @@ function prepare(
 	const checked = validateFields(fields, params);
 	const input: Record<string, unknown> = {};
 	for (const field of fields) if (field.apiInput && checked[field.key] !== undefined) input[field.key] = checked[field.key];
-	Object.assign(input, parseExtraInput(params.extra_input));
-	const model = typeof checked.model === 'string' ? checked.model : defaultModel(input);
-	const prepared: PreparedGeneration = { model, input };
+	const extraInput = parseExtraInput(params.extra_input);
+	const model = typeof checked.model === 'string' ? checked.model : defaultModel({ ...input, ...extraInput });
+	const prepared: PreparedGeneration = { model, input, fields };
+	if (Object.keys(extraInput).length) prepared.extraInput = extraInput;
 	if (params.webhook_url !== undefined && params.webhook_url !== '') {
 		const { webhook_url } = validateFields([WEBHOOK_FIELD], { webhook_url: params.webhook_url });
 		prepared.webhookUrl = webhook_url as string;
@@ -125,14 +132,17 @@ export async function runGeneration(
 	const { client, signal, nextStep, deadline: callDeadline } = contextDefaults(context);
 	const started = client.runtime.now();
 	const deadline = waitDeadline(context, options.waitSeconds);
-	const submitted = await client.submit(prepared.model, prepared.input, {
+	const schema = await modelSchemas(client).of(prepared.model, { signal, deadline: callDeadline });
+	const input = { ...(schema ? fitToModel(prepared.model, schema, prepared.input, prepared.fields) : prepared.input), ...prepared.extraInput };
+	const submitted = await client.submit(prepared.model, input, {
 		signal,
 		deadline: callDeadline,
 		webhookUrl: prepared.webhookUrl,
 		idempotencyKey: options.idempotencyKey,
 		rateLimitDeadline: options.patientWithRateLimits ? Math.max(deadline, started + 60_000) : undefined,
 	});
-	const known = { model: prepared.model, cost: submitted.cost };
+	const imagesAsked = Number(input.num_images);
+	const known: KnownOfGeneration = { model: prepared.model, cost: submitted.cost, ...(imagesAsked > 1 ? { imagesAsked } : {}) };
 	if (isTerminal(submitted)) {
 		// Terminal at once (sandbox): the output lives on the result endpoint.
 		const answer = await client.request(submitted.request_id, { signal, deadline: callDeadline }).catch(keepRequestId(submitted.request_id));

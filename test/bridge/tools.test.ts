@@ -125,7 +125,7 @@ describe('generate_image', () => {
 		const b = await bridge(key);
 		await b.call('generate_image', {
 			prompt: 'cat',
-			model: 'flux-2-pro',
+			model: 'seedream-4',
 			aspect_ratio: '3:2',
 			resolution: '1k',
 			num_images: 1,
@@ -134,7 +134,7 @@ describe('generate_image', () => {
 			wait_seconds: 0,
 		});
 		const submit = emulator.log.find((entry) => entry.key === key && entry.route === 'submit')!;
-		expect(submit.path).toBe('/v1/models/flux-2-pro');
+		expect(submit.path).toBe('/v1/models/seedream-4');
 		expect(submit.body).toEqual({ input: { prompt: 'cat', aspect_ratio: '3:2', resolution: '1k', num_images: 1, image_urls: ['https://example.com/a.png'] } });
 		await b.close();
 	});
@@ -345,12 +345,13 @@ describe('errors as a model sees them', () => {
 		expect(request.error).toMatchObject({ code: 'not_found', request_id: 'req-does-not-exist' });
 	});
 
-	it('model_input_invalid (422) names the field, nothing charged', async () => {
+	it("a value the chosen model can't take names what it can, before anything is submitted", async () => {
 		const key = freshKey();
 		const { error, said } = await errorOf(key, 'generate_video', { prompt: 'x', model: 'kling-3-pro', duration: 7 });
-		expect(error.code).toBe('model_input_invalid');
-		expect(said).toMatch(/duration/);
+		expect(error.code).toBe('validation_error');
+		expect(said).toMatch(/kling-3-pro takes "Duration \(Seconds\)" \(duration\) 5, 10; got 7/);
 		expect(said).toMatch(/get_model/);
+		expect(emulator.stats(key).byRoute.submit ?? 0).toBe(0);
 		expect(emulator.stats(key).charged).toBe(0);
 	});
 

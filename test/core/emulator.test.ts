@@ -136,6 +136,62 @@ describe('endpoints', () => {
 	});
 });
 
+describe('each model its own inputs', () => {
+	it("sends a value in the model's own spelling (1k → 1K) and reads its schema once for a whole batch", async () => {
+		const key = freshKey();
+		const c = client(key);
+		const results = await Promise.all(['one', 'two', 'three'].map((prompt) => generateImage({ client: c }, { prompt, model: 'recraft-v4', resolution: '1k' }, { waitSeconds: 0 })));
+		expect(results.map((result) => result.status)).toEqual(['IN_QUEUE', 'IN_QUEUE', 'IN_QUEUE']);
+		const submits = emulator.log.filter((entry) => entry.key === key && entry.route === 'submit');
+		expect(submits.map((entry) => (entry.body as { input: { resolution: string } }).input.resolution)).toEqual(['1K', '1K', '1K']);
+		expect(emulator.stats(key).byRoute).toMatchObject({ model: 1, submit: 3 });
+	});
+
+	it('refuses, before any credit is spent, what the model cannot take, naming what it can', async () => {
+		const key = freshKey();
+		const c = client(key);
+		const size = await failure(generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4', resolution: '4k' }, { waitSeconds: 0 }));
+		expect(size).toMatchObject({ code: 'validation_error', field: 'resolution' });
+		expect(size.message).toBe('recraft-v4 takes "Resolution" (resolution) 1K, 2K; got "4k".');
+		const aspect = await failure(generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4', aspect_ratio: '21:9' }, { waitSeconds: 0 }));
+		expect(aspect.message).toMatch(/recraft-v4 takes "Aspect Ratio" \(aspect_ratio\) 1:1, 16:9, 9:16, 4:3, 3:4; got "21:9"/);
+		const references = await failure(generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4', image_urls: ['https://x.test/a.png'] }, { waitSeconds: 0 }));
+		expect(references.message).toMatch(/^recraft-v4 has no "Reference Image URLs" \(image_urls\) setting: leave it unset, or pick a model that has it\. recraft-v4 takes prompt, aspect_ratio, resolution, num_images\.$/);
+		const duration = await failure(generateVideo({ client: c }, { prompt: 'x', model: 'kling-3-pro', duration: 7 }, { waitSeconds: 0 }));
+		expect(duration.message).toBe('kling-3-pro takes "Duration (Seconds)" (duration) 5, 10; got 7.');
+		const unknown = await failure(generateImage({ client: c }, { prompt: 'x', model: 'no-such-model' }, { waitSeconds: 0 }));
+		expect(unknown).toMatchObject({ code: 'validation_error', field: 'model' });
+		expect(unknown.message).toMatch(/Clipia has no model "no-such-model"/);
+		expect(emulator.stats(key).byRoute.submit ?? 0).toBe(0);
+		expect(emulator.stats(key).charged).toBe(0);
+	});
+
+	it('says so when a model tiles its variants into one image', async () => {
+		const key = freshKey();
+		const result = await generateImage({ client: client(key) }, { prompt: 'four logos', model: 'recraft-v4', num_images: 4 }, { waitSeconds: 120 });
+		expect(result.status).toBe('COMPLETED');
+		expect(result.output?.images).toHaveLength(1);
+		expect(result.output?.images?.[0]).toMatchObject({ width: 2048, height: 2048 });
+		expect(result.note).toBe('4 images were asked for and recraft-v4 returned one: it tiles its variants side by side in a single image.');
+		const plain = await generateImage({ client: client(key) }, { prompt: 'four foxes', num_images: 4 }, { waitSeconds: 120 });
+		expect(plain.output?.images).toHaveLength(4);
+		expect(plain.note).toBeUndefined();
+	});
+
+	it('goes ahead unchecked when the schema cannot be read in time (Clipia still checks; a refusal costs nothing)', async () => {
+		const key = freshKey();
+		emulator.inject({ key, method: 'GET', path: '/v1/models/', times: 20, action: { type: 'status', status: 503 } });
+		const c = client(key, { baseDelayMs: 50 });
+		const refused = await failure(generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4', resolution: '2k' }, { waitSeconds: 0 }));
+		expect(refused).toMatchObject({ status: 422, code: 'model_input_invalid' });
+		expect(refused.message).toMatch(/resolution: must be one of 1K, 2K.*nothing was charged/);
+		const fine = await generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4' }, { waitSeconds: 0 });
+		expect(fine.status).toBe('IN_QUEUE');
+		expect(emulator.stats(key).byRoute.submit).toBe(2);
+		expect(emulator.stats(key).charged).toBe(5);
+	});
+});
+
 describe('every error code of the contract', () => {
 	it('400 invalid_request', async () => {
 		const error = await failure(client(freshKey()).submit('nano-banana-2', { prompt: 'x' }, { webhookUrl: 'ftp://nope' }));
@@ -209,7 +265,8 @@ describe('every error code of the contract', () => {
 	});
 
 	it('422 model_input_invalid names the field', async () => {
-		const error = await failure(generateVideo({ client: client(freshKey()) }, { prompt: 'x', model: 'kling-3-pro', duration: 7 }, { waitSeconds: 0 }));
+		// Given as extra input, the value reaches Clipia unchecked: its 422 is what the user reads.
+		const error = await failure(generateVideo({ client: client(freshKey()) }, { prompt: 'x', model: 'kling-3-pro', extra_input: { duration: 7 } }, { waitSeconds: 0 }));
 		expect(error).toMatchObject({ status: 422, code: 'model_input_invalid', field: 'duration' });
 		expect(error.message).toMatch(/duration: must be one of 5, 10/);
 	});

@@ -54,13 +54,15 @@ describe('validation before any request', () => {
 	});
 
 	it('applies the defaults of the spec', () => {
-		expect(prepareImage({ prompt: 'a fox' })).toEqual({ model: 'nano-banana-2', input: { prompt: 'a fox' } });
+		const fox = prepareImage({ prompt: 'a fox' });
+		expect({ model: fox.model, input: fox.input, extraInput: fox.extraInput }).toEqual({ model: 'nano-banana-2', input: { prompt: 'a fox' } });
 		expect(prepareVideo({ prompt: 'waves' }).model).toBe('seedance-2-fast-t2v');
 		expect(prepareVideo({ prompt: 'waves', image_url: 'https://x.test/a.png' }).model).toBe('seedance-2-fast-i2v');
 		expect(prepareVideo({ prompt: 'waves', image_url: 'https://x.test/a.png', model: 'kling-3-pro' }).model).toBe('kling-3-pro');
-		expect(
-			prepareImage({ prompt: 'a', num_images: '2' as unknown as number, image_urls: 'https://x.test/1.png\nhttps://x.test/2.png', extra_input: '{"seed":7}' }).input,
-		).toEqual({ prompt: 'a', num_images: 2, image_urls: ['https://x.test/1.png', 'https://x.test/2.png'], seed: 7 });
+		const prepared = prepareImage({ prompt: 'a', num_images: '2' as unknown as number, image_urls: 'https://x.test/1.png\nhttps://x.test/2.png', extra_input: '{"seed":7}' });
+		expect(prepared.input).toEqual({ prompt: 'a', num_images: 2, image_urls: ['https://x.test/1.png', 'https://x.test/2.png'] });
+		expect(prepared.extraInput).toEqual({ seed: 7 });
+		expect(prepareImage({ prompt: 'a', resolution: '2K' }).input.resolution).toBe('2k');
 	});
 });
 
@@ -85,11 +87,15 @@ describe('error sentences', () => {
 });
 
 describe('generations', () => {
+	/** The submit and the polls (the model's schema is read once before the submit). */
+	const aboutTheJob = (requests: HttpRequest[]) => requests.filter((request) => !(request.method === 'GET' && request.url.includes('/v1/models/')));
+
 	/** A job that completes `runMs` after submit, reporting linear progress (or none). */
 	function job(runMs: number, withProgress: boolean) {
 		const clock = new FakeClock();
 		const submittedAt = clock.time;
 		const script = (request: HttpRequest) => {
+			if (request.method === 'GET' && request.url.includes('/v1/models/')) return json(200, { slug: 'seedance-2-fast-t2v', input_schema: { prompt: { type: 'string' } } });
 			if (request.method === 'POST') return json(200, { request_id: 'req-000001', status: 'IN_QUEUE', queue_position: 0, status_url: '', response_url: '', cost: 40 });
 			const elapsed = clock.time - submittedAt;
 			if (elapsed >= runMs) {
@@ -104,7 +110,7 @@ describe('generations', () => {
 		const { runtime, requests, clock, submittedAt } = job(120_000, true);
 		const result = await generateVideo({ client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 600 });
 		expect(result).toMatchObject({ status: 'COMPLETED', cost_credits: 40, model: 'seedance-2-fast-t2v', request_id: 'req-000001' });
-		const polls = requests.length - 1;
+		const polls = aboutTheJob(requests).length - 1;
 		expect(polls).toBeLessThanOrEqual(8);
 		expect(clock.time - submittedAt - 120_000).toBeLessThan(1_000);
 	});
@@ -112,7 +118,7 @@ describe('generations', () => {
 	it('without progress polls at a steady beat and still sees the end within 3.5 s', async () => {
 		const { runtime, requests, clock, submittedAt } = job(60_000, false);
 		await generateVideo({ client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 600 });
-		expect(requests.length - 1).toBeLessThanOrEqual(60 / 3 + 2);
+		expect(aboutTheJob(requests).length - 1).toBeLessThanOrEqual(60 / 3 + 2);
 		expect(clock.time - submittedAt - 60_000).toBeLessThanOrEqual(3_500);
 	});
 
@@ -133,7 +139,8 @@ describe('generations', () => {
 	it('returns at once after submitting when not asked to wait', async () => {
 		const { runtime, requests } = job(60_000, true);
 		const result = await generateVideo({ client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 0 });
-		expect(requests).toHaveLength(1);
+		expect(aboutTheJob(requests)).toHaveLength(1);
+		expect(requests).toHaveLength(2);
 		expect(result).toMatchObject({ status: 'IN_QUEUE', cost_credits: 40, queue_position: 0 });
 		expect(result.next_step).toMatch(/wait_generation.*req-000001/);
 	});

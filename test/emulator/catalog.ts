@@ -27,6 +27,8 @@ export interface EmulatedModel {
 	inputSchema: Record<string, EmulatedField>;
 	/** Model-time seconds a generation runs, before time scaling. */
 	runSeconds: number;
+	/** `num_images` variants come back as one tiled image (as Clipia's docs say some models do). */
+	tilesVariants?: boolean;
 }
 
 const IMAGE_ASPECTS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9'];
@@ -56,6 +58,7 @@ function videoSchema(imageToVideo: boolean, durations: { minimum?: number; maxim
 }
 
 const IMAGE_RES = { resolution: { '1k': 1, '2k': 1.5, '4k': 2.5 } };
+const IMAGE_RES_UPPER = { resolution: { '1K': 1, '2K': 1.5 } };
 const VIDEO_MULT = { resolution: { '480p': 0.6, '720p': 1, '1080p': 1.8 }, generate_audio: { true: 1.25, false: 1 } };
 
 export const MODELS: EmulatedModel[] = [
@@ -91,6 +94,25 @@ export const MODELS: EmulatedModel[] = [
 		multipliers: IMAGE_RES,
 		inputSchema: imageSchema(true),
 		runSeconds: 10,
+	},
+	{
+		// Spells its sizes in capitals and tiles its variants into one image: what a client
+		// must not assume about every model.
+		slug: 'recraft-v4',
+		type: 'image',
+		name: 'Recraft V4',
+		description: 'Design-grade images; several variants come back tiled in one image',
+		capabilities: ['text-to-image'],
+		creditsBase: 5,
+		multipliers: IMAGE_RES_UPPER,
+		inputSchema: {
+			prompt: { type: 'string', required: true, description: 'What to draw' },
+			aspect_ratio: { type: 'string', enum: ['1:1', '16:9', '9:16', '4:3', '3:4'], default: '1:1' },
+			resolution: { type: 'string', enum: ['1K', '2K'], default: '1K' },
+			num_images: { type: 'integer', minimum: 1, maximum: 4, default: 1 },
+		},
+		runSeconds: 10,
+		tilesVariants: true,
 	},
 	{
 		slug: 'seedance-2-fast-t2v',

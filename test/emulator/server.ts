@@ -617,9 +617,15 @@ export class ClipiaEmulator {
 		const id = job.sandbox ? 'sample' : job.id;
 		if (job.model.type === 'image') {
 			const [width, height] = imageSize(String(job.input.resolution ?? '1k'), String(job.input.aspect_ratio ?? '1:1'));
-			const count = job.sandbox ? 1 : Number(job.input.num_images ?? 1);
+			const asked = job.sandbox ? 1 : Number(job.input.num_images ?? 1);
+			if (job.model.tilesVariants && asked > 1) {
+				// All variants side by side in one image.
+				const columns = Math.ceil(Math.sqrt(asked));
+				const [w, h] = [width * columns, height * Math.ceil(asked / columns)];
+				return { images: [{ url: `${base}/${id}/0-${w}x${h}.webp`, original_url: `${base}/${id}/0-${w}x${h}.png`, width: w, height: h }] };
+			}
 			return {
-				images: Array.from({ length: count }, (_, n) => ({
+				images: Array.from({ length: asked }, (_, n) => ({
 					url: `${base}/${id}/${n}-${width}x${height}.webp`,
 					original_url: `${base}/${id}/${n}-${width}x${height}.png`,
 					width,
@@ -820,7 +826,8 @@ function inputOf(body: unknown, raw: Buffer): Record<string, unknown> | string {
 }
 
 function imageSize(resolution: string, aspect: string): [number, number] {
-	const long = resolution === '4k' ? 4096 : resolution === '2k' ? 2048 : 1024;
+	const size = resolution.toLowerCase();
+	const long = size === '4k' ? 4096 : size === '2k' ? 2048 : 1024;
 	const [w, h] = aspect.split(':').map(Number);
 	if (!w || !h) return [long, long];
 	return w >= h ? [long, Math.round((long * h) / w)] : [Math.round((long * w) / h), long];

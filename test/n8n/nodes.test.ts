@@ -157,6 +157,25 @@ describe('batch', () => {
 		expect(peak).toBeGreaterThanOrEqual(8);
 		expect(peak).toBeLessThanOrEqual(10);
 	});
+
+	it('a failing batch names every other request_id it paid for (more than 20 of them), and what became of them', async () => {
+		const key = freshKey({ requestsPerMinute: 600, concurrency: 10 });
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(key),
+			input: items(30, (index) => ({ prompt: index === 29 ? 'the last one [emulator:fail]' : `picture ${index}` })),
+			parameters: { prompt: '={{ $json.prompt }}', output: 'urls', options: { maxConcurrency: 10 } },
+		});
+		expect(run.error?.message).toMatch(/Clipia could not complete generation/);
+		const ids = [...new Set(emulator.log.filter((entry) => entry.key === key && entry.route === 'result').map((entry) => entry.path.split('/').pop()!))];
+		expect(ids).toHaveLength(30);
+		const failed = ids.filter((id) => emulator.jobInfo(id)?.status === 'FAILED');
+		expect(failed).toHaveLength(1);
+		expect(run.error?.message).toContain(failed[0]);
+		const description = String(run.error?.description);
+		expect(description).toMatch(/29 other item\(s\) of this run were submitted and paid for \(29 completed, 0 still running or ended otherwise\)/);
+		for (const id of ids.filter((id) => id !== failed[0])) expect(description).toContain(id);
+	});
 });
 
 describe('Clipia Generate Video → Clipia Wait Generation', () => {
@@ -289,9 +308,17 @@ describe('contract errors as the n8n user sees them', () => {
 		expect(error.message).toMatch(/found nothing.*req-unknown-123/);
 	});
 
-	it('422 model_input_invalid names the field; nothing charged', async () => {
+	it("a value the chosen model can't take: named with what it can take, before anything is submitted", async () => {
 		const key = freshKey();
 		const error = await failing(key, NODE_TYPES.video, { prompt: 'x', model: 'kling-3-pro', duration: 7 });
+		expect(error.name).toBe('NodeOperationError');
+		expect(error.message).toBe('kling-3-pro takes "Duration (Seconds)" (duration) 5, 10; got 7.');
+		expect(emulator.stats(key).byRoute.submit ?? 0).toBe(0);
+	});
+
+	it('422 model_input_invalid (a value sent as Extra Input) names the field; nothing charged', async () => {
+		const key = freshKey();
+		const error = await failing(key, NODE_TYPES.video, { prompt: 'x', model: 'kling-3-pro', options: { extraInput: '{"duration": 7}' } });
 		expect(error.message).toMatch(/rejected the input.*duration.*nothing was charged/);
 		expect(emulator.stats(key).charged).toBe(0);
 	});

@@ -97,6 +97,7 @@ export const generationResultShape = {
 		.optional(),
 	error: z.object({ code: z.string(), message: z.string() }).optional(),
 	next_step: z.string().optional().describe('Present while running: what to call next.'),
+	note: z.string().optional().describe('Something about the output to know, e.g. variants tiled in one image.'),
 	files: z
 		.array(z.object({ path: z.string(), mime_type: z.string(), bytes: z.number() }))
 		.optional()

@@ -1,0 +1,115 @@
+/**
+ * Pacing on the real clock: batches of the default-length video (60 s) run by the real
+ * Clipia Generate Video node inside n8n-core's engine, against an emulator in real time
+ * that limits the key to 10 generations at once and 120 requests per minute.
+ *
+ * - Makespan against the bound the limits set: ⌈N / 10⌉ rounds of (queue dispatch + 60 s).
+ *   Whatever the node adds (a late look, a late submit, idle budget) shows as the ratio.
+ * - Detection latency: from the moment a generation ended at Clipia to the first answer
+ *   that told the node so (read from the emulator's request log).
+ *
+ * The batches run at the same time on separate keys, so a run takes about 6 minutes.
+ */
+
+import { ClipiaEmulator } from '../test/emulator/server';
+import { NODE_TYPES, runNode } from '../test/n8n/harness';
+import { median, table } from './report';
+
+const CONCURRENCY = 10;
+const RPM = 120;
+const VIDEO_SECONDS = 60;
+const BATCHES = [20, 60];
+const TARGET_RATIO = 1.05;
+const TARGET_MEDIAN_S = 1;
+const TARGET_P95_S = 2.5;
+
+export interface PacingFigures {
+	jobs: number;
+	boundS: number;
+	makespanS: number;
+	completed: number;
+	requests: number;
+	rateLimited: number;
+	extraCharge: number;
+	/** Seconds from each generation's end to the first answer that reported it. */
+	detection: number[];
+}
+
+export function percentile(values: number[], share: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? NaN;
+}
+
+/** Runs one batch of `jobs` videos on a fresh key and reads the figures off the emulator. */
+export async function pacedBatch(emulator: ClipiaEmulator, key: string, jobs: number, videoSeconds: number): Promise<PacingFigures> {
+	emulator.addKey({ key, credits: 1_000_000, concurrency: CONCURRENCY, requestsPerMinute: RPM });
+	const started = Date.now();
+	const run = await runNode({
+		type: NODE_TYPES.video,
+		credentials: { apiKey: key, baseUrl: emulator.url },
+		input: Array.from({ length: jobs }, (_, index) => ({ json: { prompt: `scene ${index}` } })),
+		parameters: {
+			prompt: '={{ $json.prompt }}',
+			waitForCompletion: true,
+			output: 'urls',
+			options: { maxConcurrency: CONCURRENCY, maxWaitSeconds: 3600 },
+		},
+		continueOnFail: true,
+	});
+	const makespanS = (Date.now() - started) / 1000;
+	const stats = emulator.stats(key);
+	const ids = run.items.map((item) => String(item.json.request_id));
+	const detection = ids.flatMap((id) => {
+		const ended = emulator.jobInfo(id)?.endAt;
+		const seen = emulator.log.find((entry) => entry.method === 'GET' && entry.path === `/v1/requests/${id}` && entry.status === 200);
+		return ended !== undefined && seen ? [(seen.at - ended) / 1000] : [];
+	});
+	const dispatchS = emulator.options.dispatchMs / 1000;
+	return {
+		jobs,
+		boundS: Math.ceil(jobs / CONCURRENCY) * (dispatchS + videoSeconds),
+		makespanS,
+		completed: run.items.filter((item) => item.json.status === 'COMPLETED').length,
+		requests: stats.requests,
+		rateLimited: stats.rateLimited,
+		extraCharge: stats.charged - run.items.reduce((sum, item) => sum + Number(item.json.cost_credits ?? 0), 0),
+		detection,
+	};
+}
+
+export async function benchPacing(): Promise<boolean> {
+	const emulator = new ClipiaEmulator({ timeScale: 1, runSeconds: { video: VIDEO_SECONDS }, videoBytes: 16 * 1024 });
+	await emulator.start();
+	try {
+		const runs = await Promise.all(BATCHES.map((jobs) => pacedBatch(emulator, `clipia_live_bench_pacing_${jobs}`, jobs, VIDEO_SECONDS)));
+		console.log(`\n## Pacing on the real clock: Generate Video batches (${VIDEO_SECONDS} s videos), key limits ${CONCURRENCY} concurrent / ${RPM} rpm\n`);
+		let met = true;
+		const rows: string[][] = [];
+		for (const run of runs) {
+			const ratio = run.makespanS / run.boundS;
+			const med = median(run.detection);
+			const p95 = percentile(run.detection, 0.95);
+			const ok = ratio <= TARGET_RATIO && run.completed === run.jobs && run.extraCharge === 0 && run.detection.length === run.jobs && med <= TARGET_MEDIAN_S && p95 <= TARGET_P95_S;
+			met &&= ok;
+			rows.push([`${run.jobs} videos, bound`, `${run.boundS.toFixed(1)} s`, '1.000×', '', '', '', '', '', '']);
+			rows.push([
+				`${run.jobs} videos, node`,
+				`${run.makespanS.toFixed(1)} s`,
+				`${ratio.toFixed(3)}×`,
+				`${med.toFixed(2)} s`,
+				`${p95.toFixed(2)} s`,
+				`${Math.max(...run.detection).toFixed(2)} s`,
+				`${run.completed}/${run.jobs}`,
+				`${run.requests} (${(run.requests / run.jobs).toFixed(1)}/job)`,
+				`${run.rateLimited} / ${run.extraCharge}`,
+			]);
+		}
+		console.log(table(['run', 'makespan', 'vs bound', 'detect median', 'detect p95', 'detect max', 'completed', 'API requests', '429s / extra charge'], rows));
+		console.log(
+			`\nTargets: makespan ≤ ${TARGET_RATIO}× the bound, detection median ≤ ${TARGET_MEDIAN_S} s and p95 ≤ ${TARGET_P95_S} s, all completed, 0 extra charges: ${met ? 'met' : 'MISSED'}`,
+		);
+		return met;
+	} finally {
+		await emulator.stop();
+	}
+}
