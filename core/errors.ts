@@ -24,7 +24,26 @@ export type ClipiaErrorCode =
 	| 'deadline_exceeded'
 	| 'generation_failed'
 	| 'generation_canceled'
-	| (string & {});
+	| 'download_failed'
+	/** The caller (an MCP client, an n8n execution) stopped the call. */
+	| 'call_canceled'
+	/** An error answer whose code this client does not know; Clipia's code is kept in `apiCode`. */
+	| 'api_error';
+
+const API_CODES: ReadonlySet<string> = new Set([
+	'invalid_request',
+	'invalid_api_key',
+	'insufficient_credits',
+	'subscription_required',
+	'insufficient_scope',
+	'not_found',
+	'idempotency_key_reuse',
+	'request_in_progress',
+	'model_input_invalid',
+	'rate_limit_exceeded',
+	'internal_error',
+	'service_unavailable',
+]);
 
 export interface ClipiaErrorInit {
 	code: ClipiaErrorCode;
@@ -40,6 +59,8 @@ export interface ClipiaErrorInit {
 	idempotencyKey?: string;
 	/** Seconds the server asked us to wait (429). */
 	retryAfterSeconds?: number;
+	/** Clipia's own code, when it is not one of ours. */
+	apiCode?: string;
 }
 
 export class ClipiaError extends Error {
@@ -51,6 +72,7 @@ export class ClipiaError extends Error {
 	readonly field?: string;
 	readonly idempotencyKey?: string;
 	readonly retryAfterSeconds?: number;
+	readonly apiCode?: string;
 
 	constructor(init: ClipiaErrorInit) {
 		super(redactSecrets(init.message));
@@ -63,6 +85,7 @@ export class ClipiaError extends Error {
 		this.field = init.field;
 		this.idempotencyKey = init.idempotencyKey;
 		this.retryAfterSeconds = init.retryAfterSeconds;
+		this.apiCode = init.apiCode;
 	}
 
 	/** A copy that names the request it belongs to. */
@@ -82,6 +105,7 @@ export class ClipiaError extends Error {
 			field: this.field,
 			idempotencyKey: this.idempotencyKey,
 			retryAfterSeconds: this.retryAfterSeconds,
+			apiCode: this.apiCode,
 		};
 	}
 
@@ -98,6 +122,36 @@ export class ClipiaError extends Error {
 
 export function validationError(field: string, message: string): ClipiaError {
 	return new ClipiaError({ code: 'validation_error', field, message });
+}
+
+/** Errors after a submit name its request_id, so the job is never lost. */
+export function keepRequestId(requestId: string): (error: unknown) => never {
+	return (error) => {
+		throw error instanceof ClipiaError ? error.withRequestId(requestId) : error;
+	};
+}
+
+/**
+ * A wait that ran out while the generation still runs. `howToContinue` is the surface's
+ * own next step (a node to add, a tool to call).
+ */
+export function stillRunningError(result: { request_id: string; status: string; progress?: number }, seconds: number, howToContinue: string): ClipiaError {
+	const where = result.status === 'IN_PROGRESS' && typeof result.progress === 'number' ? `IN_PROGRESS, ${result.progress}%` : result.status;
+	return new ClipiaError({
+		code: 'wait_timeout',
+		requestId: result.request_id,
+		message: `Clipia generation ${result.request_id} is still running after ${seconds} s (${where}). Nothing is lost: ${howToContinue}`,
+	});
+}
+
+/** The generation finished (and was paid for) but its media could not be fetched or kept. */
+export function downloadFailedError(requestId: string, problem: unknown, howToRetry: string): ClipiaError {
+	const detail = redactSecrets(problem instanceof Error ? problem.message : String(problem)).slice(0, 160);
+	return new ClipiaError({
+		code: 'download_failed',
+		requestId,
+		message: `Generation ${requestId} finished, but getting its media failed (${detail}). ${howToRetry} Nothing more is charged.`,
+	});
 }
 
 function appendRequestId(message: string, requestId: string): string {
@@ -137,7 +191,8 @@ export function errorFromResponse(
 	context: { what: string; requestId?: string; retryAfterSeconds?: number },
 ): ClipiaError {
 	const apiError = (body as ApiErrorBody | undefined)?.error;
-	const code = apiError?.code ?? defaultCodeFor(status);
+	const apiCode = apiError?.code;
+	const code = apiCode && API_CODES.has(apiCode) ? (apiCode as ClipiaErrorCode) : defaultCodeFor(status);
 	const apiMessage = typeof apiError?.message === 'string' ? apiError.message : undefined;
 	const said = apiMessage ? ` Clipia said: "${trimPeriod(apiMessage)}".` : '';
 	const retryable = isRetryableStatus(status) || code === 'request_in_progress';
@@ -186,6 +241,7 @@ export function errorFromResponse(
 		apiMessage,
 		retryable,
 		retryAfterSeconds: context.retryAfterSeconds,
+		apiCode: apiCode && apiCode !== code ? apiCode : undefined,
 		field: code === 'model_input_invalid' ? fieldNamedIn(apiMessage) : undefined,
 	});
 	return context.requestId ? error.withRequestId(context.requestId) : error;
@@ -214,7 +270,7 @@ function defaultCodeFor(status: number): ClipiaErrorCode {
 		case 503:
 			return 'service_unavailable';
 		default:
-			return status >= 500 ? 'internal_error' : `http_${status}`;
+			return status >= 500 ? 'internal_error' : 'api_error';
 	}
 }
 

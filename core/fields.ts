@@ -1,10 +1,26 @@
 /**
- * Each operation's fields, described once. The n8n parameter list and the MCP tool
- * schema are both built from these tables, and validation reads them too, so the two
- * surfaces cannot drift apart (a test holds them side by side).
+ * Each generation's fields, described once. The n8n parameters, the MCP tool arguments,
+ * the parameter types and validation all come from these tables, so the two surfaces
+ * cannot drift apart (a test holds them side by side).
+ *
+ * One rule for defaults: a field left out (in n8n: left at "Automatic") is not sent, and
+ * the model's own default applies. `usual` only tells people what that usually is.
  */
 
-export type FieldType = 'string' | 'integer' | 'boolean' | 'enum' | 'url' | 'urlList';
+export type FieldType = 'string' | 'integer' | 'boolean' | 'enum' | 'url' | 'urlList' | 'json';
+
+/** Where a field's value goes in the submit. */
+export type FieldTarget =
+	/** A model input field, under `input`. */
+	| 'input'
+	/** The model slug, in the path. */
+	| 'model'
+	/** More model input, merged over the named fields as given. */
+	| 'extraInput'
+	/** `webhook_url`, beside `input`. */
+	| 'webhook';
+
+export type Surface = 'n8n' | 'mcp';
 
 export interface FieldSpec {
 	/** The API's (and MCP's) snake_case name. */
@@ -14,16 +30,19 @@ export interface FieldSpec {
 	displayName: string;
 	type: FieldType;
 	description: string;
+	target: FieldTarget;
 	required?: boolean;
-	/** What Clipia uses when the field is left out (shown to people; not sent). */
-	default?: string | number | boolean;
+	/** What the model usually uses when the field is left out. Said to people, never sent. */
+	usual?: string | number | boolean;
 	options?: readonly string[];
 	min?: number;
 	max?: number;
 	/** urlList only. */
 	maxItems?: number;
-	/** Sent to the API under `input` (false for fields that steer the operation itself). */
-	apiInput: boolean;
+	/** The surfaces that offer the field (default: both). */
+	surfaces?: readonly Surface[];
+	/** n8n: an entry of the node's Options collection rather than a parameter of its own. */
+	n8nOption?: boolean;
 }
 
 export const DEFAULT_IMAGE_MODEL = 'nano-banana-2';
@@ -37,35 +56,58 @@ export const VIDEO_RESOLUTIONS = ['480p', '720p', '1080p'] as const;
 export const MAX_REFERENCE_IMAGES = 4;
 export const VIDEO_DURATION_RANGE = { min: 2, max: 15 } as const;
 
-const prompt = (what: string): FieldSpec => ({
-	key: 'prompt',
-	n8nName: 'prompt',
-	displayName: 'Prompt',
-	type: 'string',
-	required: true,
-	apiInput: true,
-	description: `What the ${what} should show, in plain words`,
-});
+const prompt = <What extends string>(what: What) =>
+	({
+		key: 'prompt',
+		n8nName: 'prompt',
+		displayName: 'Prompt',
+		type: 'string',
+		target: 'input',
+		required: true,
+		description: `What the ${what} should show, in plain words`,
+	}) as const;
 
-export const IMAGE_FIELDS: readonly FieldSpec[] = [
+const extraInput = {
+	key: 'extra_input',
+	n8nName: 'extraInput',
+	displayName: 'Extra Input (JSON)',
+	type: 'json',
+	target: 'extraInput',
+	n8nOption: true,
+	description: 'More model input fields, sent as given over the named ones, e.g. {"seed": 42}; the model\'s input schema lists them',
+} as const;
+
+const webhookUrl = {
+	key: 'webhook_url',
+	n8nName: 'webhookUrl',
+	displayName: 'Webhook URL',
+	type: 'url',
+	target: 'webhook',
+	n8nOption: true,
+	// A chat has nowhere to receive it, and a model should not be handed a way to post elsewhere.
+	surfaces: ['n8n'],
+	description: 'Clipia also POSTs the outcome to this https URL when the generation ends',
+} as const;
+
+export const IMAGE_FIELDS = [
 	prompt('image'),
 	{
 		key: 'model',
 		n8nName: 'model',
 		displayName: 'Model',
 		type: 'string',
-		apiInput: false,
-		default: DEFAULT_IMAGE_MODEL,
-		description: `Clipia image model slug (default ${DEFAULT_IMAGE_MODEL})`,
+		target: 'model',
+		usual: DEFAULT_IMAGE_MODEL,
+		description: 'Clipia image model slug',
 	},
 	{
 		key: 'aspect_ratio',
 		n8nName: 'aspectRatio',
 		displayName: 'Aspect Ratio',
 		type: 'enum',
+		target: 'input',
 		options: IMAGE_ASPECT_RATIOS,
-		apiInput: true,
-		default: '1:1',
+		usual: '1:1',
 		description: 'Shape of the image, width:height',
 	},
 	{
@@ -73,9 +115,9 @@ export const IMAGE_FIELDS: readonly FieldSpec[] = [
 		n8nName: 'resolution',
 		displayName: 'Resolution',
 		type: 'enum',
+		target: 'input',
 		options: IMAGE_RESOLUTIONS,
-		apiInput: true,
-		default: '1k',
+		usual: '1k',
 		description: 'Output size: 1k (about 1024 px on the long side), 2k or 4k; larger costs more',
 	},
 	{
@@ -83,10 +125,10 @@ export const IMAGE_FIELDS: readonly FieldSpec[] = [
 		n8nName: 'numImages',
 		displayName: 'Number of Images',
 		type: 'integer',
+		target: 'input',
 		min: 1,
 		max: 4,
-		apiInput: true,
-		default: 1,
+		usual: 1,
 		description: 'How many images to generate from the prompt (1–4); each is charged',
 	},
 	{
@@ -94,20 +136,22 @@ export const IMAGE_FIELDS: readonly FieldSpec[] = [
 		n8nName: 'referenceImageUrls',
 		displayName: 'Reference Image URLs',
 		type: 'urlList',
+		target: 'input',
 		maxItems: MAX_REFERENCE_IMAGES,
-		apiInput: true,
 		description: `Up to ${MAX_REFERENCE_IMAGES} https image URLs to edit or take style from (image-to-image)`,
 	},
-];
+	extraInput,
+	webhookUrl,
+] as const satisfies readonly FieldSpec[];
 
-export const VIDEO_FIELDS: readonly FieldSpec[] = [
+export const VIDEO_FIELDS = [
 	prompt('video'),
 	{
 		key: 'image_url',
 		n8nName: 'imageUrl',
 		displayName: 'Start Image URL',
 		type: 'url',
-		apiInput: true,
+		target: 'input',
 		description: 'An https image URL used as the first frame (image-to-video)',
 	},
 	{
@@ -115,18 +159,18 @@ export const VIDEO_FIELDS: readonly FieldSpec[] = [
 		n8nName: 'model',
 		displayName: 'Model',
 		type: 'string',
-		apiInput: false,
-		description: `Clipia video model slug (default ${DEFAULT_IMAGE_TO_VIDEO_MODEL} with a start image, else ${DEFAULT_TEXT_TO_VIDEO_MODEL})`,
+		target: 'model',
+		description: `Clipia video model slug; left out: ${DEFAULT_IMAGE_TO_VIDEO_MODEL} with a start image, else ${DEFAULT_TEXT_TO_VIDEO_MODEL}`,
 	},
 	{
 		key: 'duration',
 		n8nName: 'duration',
 		displayName: 'Duration (Seconds)',
 		type: 'integer',
+		target: 'input',
 		min: VIDEO_DURATION_RANGE.min,
 		max: VIDEO_DURATION_RANGE.max,
-		apiInput: true,
-		default: 5,
+		usual: 5,
 		description: `Length of the video in seconds (${VIDEO_DURATION_RANGE.min}–${VIDEO_DURATION_RANGE.max}; models may allow fewer values); longer costs more`,
 	},
 	{
@@ -134,9 +178,9 @@ export const VIDEO_FIELDS: readonly FieldSpec[] = [
 		n8nName: 'aspectRatio',
 		displayName: 'Aspect Ratio',
 		type: 'enum',
+		target: 'input',
 		options: VIDEO_ASPECT_RATIOS,
-		apiInput: true,
-		default: '16:9',
+		usual: '16:9',
 		description: 'Shape of the video, width:height',
 	},
 	{
@@ -144,9 +188,9 @@ export const VIDEO_FIELDS: readonly FieldSpec[] = [
 		n8nName: 'resolution',
 		displayName: 'Resolution',
 		type: 'enum',
+		target: 'input',
 		options: VIDEO_RESOLUTIONS,
-		apiInput: true,
-		default: '720p',
+		usual: '720p',
 		description: 'Video resolution; higher costs more',
 	},
 	{
@@ -154,14 +198,42 @@ export const VIDEO_FIELDS: readonly FieldSpec[] = [
 		n8nName: 'generateAudio',
 		displayName: 'Generate Audio',
 		type: 'boolean',
-		apiInput: true,
-		default: false,
+		target: 'input',
+		usual: false,
 		description: 'Whether to add a generated soundtrack (costs more)',
 	},
-];
+	extraInput,
+	webhookUrl,
+] as const satisfies readonly FieldSpec[];
 
-export function fieldByKey(fields: readonly FieldSpec[], key: string): FieldSpec {
-	const field = fields.find((f) => f.key === key);
+/** The value a field of each type takes. */
+export type FieldValue<F extends FieldSpec> = F['type'] extends 'integer'
+	? number
+	: F['type'] extends 'boolean'
+		? boolean
+		: F['type'] extends 'urlList'
+			? string[] | string
+			: F['type'] extends 'json'
+				? Record<string, unknown> | string
+				: string;
+
+/** The parameters of an operation, typed from its table: required fields must be given, the rest may be left out. */
+export type ParamsOf<Fields extends readonly FieldSpec[]> = {
+	[F in Fields[number] as F extends { required: true } ? F['key'] : never]: FieldValue<F>;
+} & {
+	[F in Fields[number] as F extends { required: true } ? never : F['key']]?: FieldValue<F> | null;
+};
+
+export type GenerateImageParams = ParamsOf<typeof IMAGE_FIELDS>;
+export type GenerateVideoParams = ParamsOf<typeof VIDEO_FIELDS>;
+
+/** The fields a surface offers. */
+export function fieldsFor<Fields extends readonly FieldSpec[]>(fields: Fields, surface: Surface): Array<Fields[number]> {
+	return fields.filter((field: FieldSpec) => !field.surfaces || field.surfaces.includes(surface));
+}
+
+export function fieldByKey<Fields extends readonly FieldSpec[]>(fields: Fields, key: Fields[number]['key']): Fields[number] {
+	const field = fields.find((candidate) => candidate.key === key);
 	if (!field) throw new Error(`No field ${key}`);
 	return field;
 }

@@ -11,7 +11,7 @@ export { ClipiaClient, CORE_USER_AGENT, DEFAULT_BASE_URL, normalizeBaseUrl, type
 export { RequestBudget, type BudgetOptions } from './http/budget';
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, parseRetryAfterMs, type RetryPolicy } from './http/retry';
 export { JobTrack, DEFAULT_TUNING, type Observation, type ScheduleTuning } from './wait/schedule';
-export { waitForGeneration, waitForGenerations, isTerminal, type WaitOptions } from './wait/waiter';
+export { waitForGeneration, waitForGenerations, type WaitOptions } from './wait/waiter';
 export * from './operations/context';
 export * from './operations/generate';
 export * from './operations/requests';

@@ -2,7 +2,7 @@
 
 import { ClipiaError } from './errors';
 import type { GenerationOutput, GenerationStatus, RequestResponse, SubmitResponse } from './http/wire';
-import { isTerminal } from './wait/waiter';
+import { isTerminal } from './http/wire';
 
 export interface SavedFile {
 	/** Where the bridge wrote the file. */
@@ -39,8 +39,6 @@ export interface KnownOfGeneration {
 /** Says what to call next for a generation still running; each surface names its own tool. */
 export type NextStep = (requestId: string) => string;
 
-export const defaultNextStep: NextStep = (requestId) =>
-	`Still running. Call wait_generation with request_id "${requestId}" to keep waiting (or get_generation to check once).`;
 
 export function resultFromSubmit(submit: SubmitResponse, model: string, nextStep: NextStep): GenerationResult {
 	return shape(

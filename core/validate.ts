@@ -18,7 +18,8 @@ export function validateFields(fields: readonly FieldSpec[], values: FieldValues
 			if (field.required) throw validationError(field.key, `${label(field)} is required and cannot be empty.`);
 			continue;
 		}
-		out[field.key] = checkValue(field, raw);
+		const value = checkValue(field, raw);
+		if (value !== undefined) out[field.key] = value;
 	}
 	return out;
 }
@@ -56,6 +57,8 @@ function checkValue(field: FieldSpec, raw: unknown): unknown {
 		}
 		case 'url':
 			return checkHttpsUrl(field, raw);
+		case 'json':
+			return checkJsonObject(field, raw);
 		case 'urlList': {
 			const urls = parseUrlList(raw);
 			if (field.maxItems !== undefined && urls.length > field.maxItems) {
@@ -64,6 +67,22 @@ function checkValue(field: FieldSpec, raw: unknown): unknown {
 			return urls.length ? urls.map((url) => checkHttpsUrl(field, url)) : undefined;
 		}
 	}
+}
+
+/** A JSON object, or text holding one; `{}` counts as not given. */
+function checkJsonObject(field: FieldSpec, raw: unknown): Record<string, unknown> | undefined {
+	let value = raw;
+	if (typeof raw === 'string') {
+		try {
+			value = JSON.parse(raw);
+		} catch {
+			throw validationError(field.key, `${label(field)} must be a JSON object, e.g. {"seed": 42}; it is not valid JSON.`);
+		}
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		throw validationError(field.key, `${label(field)} must be a JSON object, e.g. {"seed": 42}.`);
+	}
+	return Object.keys(value).length ? (value as Record<string, unknown>) : undefined;
 }
 
 /** An array, or text with one URL per line or separated by commas. */

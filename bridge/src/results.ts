@@ -36,7 +36,7 @@ export function errorResult(error: unknown): ToolResult {
 function asClipiaError(error: unknown): ClipiaError {
 	if (error instanceof ClipiaError) return error;
 	if (isAbortError(error)) {
-		return new ClipiaError({ code: 'cancelled', message: 'The call was cancelled before it finished.' });
+		return new ClipiaError({ code: 'call_canceled', message: 'The call was cancelled before it finished.' });
 	}
 	const text = error instanceof Error ? error.message : String(error);
 	return new ClipiaError({ code: 'internal_error', message: `The bridge failed unexpectedly: ${redactSecrets(text)}.` });
@@ -58,7 +58,7 @@ function nextStepFor(error: ClipiaError): string | undefined {
 		case 'model_input_invalid':
 		case 'validation_error':
 			return 'Fix that argument and call again (get_model lists each field a model accepts).';
-		case 'cancelled':
+		case 'call_canceled':
 		case 'network_error':
 		case 'service_unavailable':
 		case 'internal_error':

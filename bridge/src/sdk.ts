@@ -84,7 +84,9 @@ function strictArguments(tool: string, shape: z.ZodRawShape) {
 			errorMap: (issue, context) =>
 				issue.code === 'unrecognized_keys'
 					? {
-							message: `${tool} has no argument ${issue.keys.map((key) => `"${key}"`).join(', ')}: nothing was sent and nothing was charged. Its arguments are ${known.join(', ')}.`,
+							message:
+								`${tool} has no argument ${issue.keys.map((key) => `"${key}"`).join(', ')}: nothing was sent and nothing was charged. Its arguments are ${known.join(', ')}.` +
+								(known.includes('extra_input') ? ' Other model input fields (see get_model) go inside extra_input, e.g. {"seed": 42}.' : ''),
 						}
 					: { message: context.defaultError },
 		})

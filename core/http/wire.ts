@@ -4,6 +4,11 @@ export type GenerationStatus = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILE
 
 export const TERMINAL_STATUSES: ReadonlySet<GenerationStatus> = new Set(['COMPLETED', 'FAILED', 'CANCELED']);
 
+/** COMPLETED, FAILED or CANCELED: nothing will change any more. */
+export function isTerminal(answer: { status: GenerationStatus }): boolean {
+	return TERMINAL_STATUSES.has(answer.status);
+}
+
 export interface MediaFile {
 	url: string;
 	original_url?: string;

@@ -2,7 +2,7 @@
 
 import { validationError } from '../errors';
 import type { GenerationModel, ModelDetail } from '../http/wire';
-import { contextDefaults, type OperationContext } from './context';
+import type { OperationContext } from './context';
 
 export interface ModelSummary {
 	slug: string;
@@ -24,7 +24,7 @@ export interface ListModelsParams {
 }
 
 export async function listModels(context: OperationContext, params: ListModelsParams = {}): Promise<ModelSummary[]> {
-	const { client, signal } = contextDefaults(context);
+	const { client, signal } = context;
 	const models = await client.listModels({ signal });
 	const words = (params.search ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 	return models
@@ -50,7 +50,7 @@ export function summarize(model: GenerationModel): ModelSummary {
 }
 
 export async function getModel(context: OperationContext, params: { model: string }): Promise<ModelDetail> {
-	const { client, signal } = contextDefaults(context);
+	const { client, signal } = context;
 	return client.getModel(checkSlug(params.model), { signal });
 }
 
@@ -58,7 +58,7 @@ export async function estimateCost(
 	context: OperationContext,
 	params: { model: string; input: Record<string, unknown> },
 ): Promise<{ model: string; cost_credits: number }> {
-	const { client, signal } = contextDefaults(context);
+	const { client, signal } = context;
 	const model = checkSlug(params.model);
 	if (typeof params.input !== 'object' || params.input === null || Array.isArray(params.input)) {
 		throw validationError('input', '"input" must be an object of model input fields, e.g. {"prompt": "a cat", "resolution": "2k"}.');
@@ -74,7 +74,7 @@ export interface Balance {
 }
 
 export async function getBalance(context: OperationContext): Promise<Balance> {
-	const { client, signal } = contextDefaults(context);
+	const { client, signal } = context;
 	const account = await client.account({ signal });
 	return { account_id: account.account_id, credits: account.balance.credits, usage_30d: account.usage_30d };
 }

@@ -1,20 +1,19 @@
 import type { ClipiaClient } from '../http/client';
-import { defaultNextStep, type NextStep } from '../result';
+import type { NextStep } from '../result';
 
-/** What every operation runs with: the client, the caller's cancellation, its wording. */
+/** What every operation runs with: the client, the caller's cancellation, the deadline. */
 export interface OperationContext {
 	client: ClipiaClient;
 	signal?: AbortSignal;
 	/** Epoch ms by which the whole operation must answer (requests, retries, waits); none when absent. */
 	deadline?: number;
-	/** How this surface tells the user to continue a running generation. */
+	/** How this surface tells its user to continue a running generation (core names no node and no tool). */
 	nextStep?: NextStep;
 }
 
-export function contextDefaults(
-	context: OperationContext,
-): Required<Omit<OperationContext, 'signal' | 'deadline'>> & { signal?: AbortSignal; deadline?: number } {
-	return { ...context, nextStep: context.nextStep ?? defaultNextStep };
+/** Operations that may leave a generation running must have the surface's words for what comes next. */
+export interface GenerationContext extends OperationContext {
+	nextStep: NextStep;
 }
 
 /** When a wait of `waitSeconds` that starts now must end: never later than the call's own deadline. */

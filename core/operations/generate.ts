@@ -1,6 +1,5 @@
 /** generateImage, generateVideo: validate, submit once (idempotently), optionally wait. */
 
-import { validationError } from '../errors';
 import {
 	DEFAULT_IMAGE_MODEL,
 	DEFAULT_IMAGE_TO_VIDEO_MODEL,
@@ -8,12 +7,15 @@ import {
 	IMAGE_FIELDS,
 	VIDEO_FIELDS,
 	type FieldSpec,
+	type GenerateImageParams,
+	type GenerateVideoParams,
 } from '../fields';
-import type { RequestResponse } from '../http/wire';
+import { keepRequestId } from '../errors';
+import { isTerminal, type RequestResponse } from '../http/wire';
 import { resultFromAnswer, resultFromSubmit, type GenerationResult, type KnownOfGeneration } from '../result';
 import { validateFields, type FieldValues } from '../validate';
-import { isTerminal, waitForGeneration } from '../wait/waiter';
-import { contextDefaults, waitDeadline, type OperationContext } from './context';
+import { waitForGeneration } from '../wait/waiter';
+import { waitDeadline, type GenerationContext } from './context';
 import { fitToModel, modelSchemas } from './fit';
 
 /** A validated generation, ready to submit: nothing was sent to build it. */
@@ -28,84 +30,30 @@ export interface PreparedGeneration {
 	webhookUrl?: string;
 }
 
-export interface CommonGenerationParams {
-	/** Extra model input merged over the named fields (e.g. `seed`). */
-	extra_input?: Record<string, unknown> | string;
-	/** Clipia POSTs the outcome here when the generation ends. */
-	webhook_url?: string;
-}
-
-export interface GenerateImageParams extends CommonGenerationParams {
-	prompt: string;
-	model?: string;
-	aspect_ratio?: string;
-	resolution?: string;
-	num_images?: number;
-	image_urls?: string[] | string;
-}
-
-export interface GenerateVideoParams extends CommonGenerationParams {
-	prompt: string;
-	image_url?: string;
-	model?: string;
-	duration?: number;
-	aspect_ratio?: string;
-	resolution?: string;
-	generate_audio?: boolean;
-}
+export type { GenerateImageParams, GenerateVideoParams };
 
 export function prepareImage(params: GenerateImageParams): PreparedGeneration {
-	return prepare(IMAGE_FIELDS, params as unknown as FieldValues, () => DEFAULT_IMAGE_MODEL);
+	return prepare(IMAGE_FIELDS, params, () => DEFAULT_IMAGE_MODEL);
 }
 
 export function prepareVideo(params: GenerateVideoParams): PreparedGeneration {
-	return prepare(VIDEO_FIELDS, params as unknown as FieldValues, (input) =>
-		input.image_url ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL,
-	);
+	return prepare(VIDEO_FIELDS, params, (input) => (input.image_url ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL));
 }
 
-function prepare(
-	fields: readonly FieldSpec[],
-	params: FieldValues,
-	defaultModel: (input: Record<string, unknown>) => string,
-): PreparedGeneration {
+/** Checks every field, then sorts the given ones by where they go; what was left out is not sent. */
+function prepare(fields: readonly FieldSpec[], params: FieldValues, defaultModel: (input: Record<string, unknown>) => string): PreparedGeneration {
 	const checked = validateFields(fields, params);
-	const input: Record<string, unknown> = {};
-	for (const field of fields) if (field.apiInput && checked[field.key] !== undefined) input[field.key] = checked[field.key];
-	const extraInput = parseExtraInput(params.extra_input);
-	const model = typeof checked.model === 'string' ? checked.model : defaultModel({ ...input, ...extraInput });
-	const prepared: PreparedGeneration = { model, input, fields };
-	if (Object.keys(extraInput).length) prepared.extraInput = extraInput;
-	if (params.webhook_url !== undefined && params.webhook_url !== '') {
-		const { webhook_url } = validateFields([WEBHOOK_FIELD], { webhook_url: params.webhook_url });
-		prepared.webhookUrl = webhook_url as string;
+	const prepared: PreparedGeneration = { model: '', input: {}, fields };
+	for (const field of fields) {
+		const value = checked[field.key];
+		if (value === undefined) continue;
+		if (field.target === 'input') prepared.input[field.key] = value;
+		else if (field.target === 'model') prepared.model = value as string;
+		else if (field.target === 'extraInput') prepared.extraInput = value as Record<string, unknown>;
+		else prepared.webhookUrl = value as string;
 	}
+	prepared.model ||= defaultModel({ ...prepared.input, ...prepared.extraInput });
 	return prepared;
-}
-
-const WEBHOOK_FIELD: FieldSpec = {
-	key: 'webhook_url',
-	n8nName: 'webhookUrl',
-	displayName: 'Webhook URL',
-	type: 'url',
-	apiInput: false,
-	description: 'Clipia POSTs the outcome here when the generation ends',
-};
-
-function parseExtraInput(raw: unknown): Record<string, unknown> {
-	if (raw === undefined || raw === null || raw === '') return {};
-	let value = raw;
-	if (typeof raw === 'string') {
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			throw validationError('extra_input', '"Extra Input" (extra_input) must be a JSON object, e.g. {"seed": 42}; it is not valid JSON.');
-		}
-	}
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw validationError('extra_input', '"Extra Input" (extra_input) must be a JSON object, e.g. {"seed": 42}.');
-	}
-	return value as Record<string, unknown>;
 }
 
 export interface RunOptions {
@@ -125,11 +73,11 @@ export interface RunOptions {
  * its `request_id` and `next_step`.
  */
 export async function runGeneration(
-	context: OperationContext,
+	context: GenerationContext,
 	prepared: PreparedGeneration,
 	options: RunOptions,
 ): Promise<GenerationResult> {
-	const { client, signal, nextStep, deadline: callDeadline } = contextDefaults(context);
+	const { client, signal, nextStep, deadline: callDeadline } = context;
 	const started = client.runtime.now();
 	const deadline = waitDeadline(context, options.waitSeconds);
 	const schema = await modelSchemas(client).of(prepared.model, { signal, deadline: callDeadline });
@@ -160,18 +108,8 @@ export async function runGeneration(
 	return resultFromAnswer(answer, known, nextStep);
 }
 
-/** Errors after a submit name its request_id, so the job is never lost. */
-export function keepRequestId(requestId: string) {
-	return (error: unknown): never => {
-		if (error && typeof error === 'object' && 'withRequestId' in error) {
-			throw (error as { withRequestId(id: string): unknown }).withRequestId(requestId);
-		}
-		throw error;
-	};
-}
-
 export async function generateImage(
-	context: OperationContext,
+	context: GenerationContext,
 	params: GenerateImageParams,
 	options: RunOptions,
 ): Promise<GenerationResult> {
@@ -179,7 +117,7 @@ export async function generateImage(
 }
 
 export async function generateVideo(
-	context: OperationContext,
+	context: GenerationContext,
 	params: GenerateVideoParams,
 	options: RunOptions,
 ): Promise<GenerationResult> {

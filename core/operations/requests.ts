@@ -1,11 +1,10 @@
 /** waitGeneration and getGeneration: follow a generation by its request_id. */
 
-import { validationError } from '../errors';
+import { keepRequestId, validationError } from '../errors';
 import type { RequestResponse } from '../http/wire';
 import { resultFromAnswer, type GenerationResult } from '../result';
 import { waitForGeneration, waitForGenerations } from '../wait/waiter';
-import { contextDefaults, waitDeadline, type OperationContext } from './context';
-import { keepRequestId } from './generate';
+import { waitDeadline, type GenerationContext } from './context';
 
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{5,127}$/;
 
@@ -27,8 +26,8 @@ export interface WaitParams {
 }
 
 /** Waits until the generation ends or `wait_seconds` pass; either way returns its state. */
-export async function waitGeneration(context: OperationContext, params: WaitParams): Promise<GenerationResult> {
-	const { client, signal, nextStep, deadline: callDeadline } = contextDefaults(context);
+export async function waitGeneration(context: GenerationContext, params: WaitParams): Promise<GenerationResult> {
+	const { client, signal, nextStep, deadline: callDeadline } = context;
 	const requestId = checkRequestId(params.request_id);
 	const answer = await waitForGeneration(client, requestId, {
 		deadline: waitDeadline(context, params.wait_seconds),
@@ -42,11 +41,11 @@ export async function waitGeneration(context: OperationContext, params: WaitPara
 
 /** Waits for many generations under one shared request budget; results in input order. */
 export async function waitGenerations(
-	context: OperationContext,
+	context: GenerationContext,
 	requestIds: string[],
 	waitSeconds: number,
 ): Promise<Array<GenerationResult | Error>> {
-	const { client, signal, nextStep } = contextDefaults(context);
+	const { client, signal, nextStep } = context;
 	const answers = await waitForGenerations(client, requestIds.map(checkRequestId), {
 		deadline: waitDeadline(context, waitSeconds),
 		signal,
@@ -56,8 +55,8 @@ export async function waitGenerations(
 }
 
 /** The generation's current state, one request, no waiting. */
-export async function getGeneration(context: OperationContext, params: { request_id: string }): Promise<GenerationResult> {
-	const { client, signal, nextStep, deadline } = contextDefaults(context);
+export async function getGeneration(context: GenerationContext, params: { request_id: string }): Promise<GenerationResult> {
+	const { client, signal, nextStep, deadline } = context;
 	const requestId = checkRequestId(params.request_id);
 	const answer = await client.request(requestId, { signal, deadline }).catch(keepRequestId(requestId));
 	return resultFromAnswer(answer, {}, nextStep);

@@ -6,7 +6,7 @@
 
 import { ClipiaError } from '../errors';
 import type { ClipiaClient } from '../http/client';
-import { TERMINAL_STATUSES, type RequestResponse } from '../http/wire';
+import { isTerminal, type RequestResponse } from '../http/wire';
 import { settle, sleepUnlessAborted } from '../runtime';
 import { DEFAULT_TUNING, JobTrack, type Observation, type ScheduleTuning } from './schedule';
 
@@ -26,10 +26,6 @@ export interface WaitOptions {
 	onUpdate?: (answer: RequestResponse) => void;
 	/** Keep retrying 429s until the deadline (batches). */
 	patientWithRateLimits?: boolean;
-}
-
-export function isTerminal(answer: Pick<RequestResponse, 'status'>): boolean {
-	return TERMINAL_STATUSES.has(answer.status);
 }
 
 /**

@@ -7,14 +7,29 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { DEFAULT_IMAGE_MODEL, fieldByKey, IMAGE_FIELDS, prepareImage } from '../../core';
+import { DEFAULT_IMAGE_MODEL, IMAGE_FIELDS, prepareImage } from '../../core';
 import { generationPlan, planItems, runGenerations } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { modelOptions } from '../shared/models';
-import { generationOptions, outputProperty, propertyFrom, waitForCompletionOn } from '../shared/properties';
+import { generationOptions, maxWaitProperty, outputProperty, readFields, tableProperties, waitForCompletionOn } from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
 
-const field = (key: string) => fieldByKey(IMAGE_FIELDS, key);
+/** Images take seconds to a couple of minutes. */
+const maxWait = maxWaitProperty(300);
+
+const fields = tableProperties(IMAGE_FIELDS, {
+	prompt: { typeOptions: { rows: 3 }, placeholder: 'e.g. a red fox in the snow, golden hour, photo' },
+	model: {
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getImageModels' },
+		default: DEFAULT_IMAGE_MODEL,
+		description: 'Image model. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	image_urls: {
+		description:
+			'Up to 4 https image URLs to edit or take style from (image-to-image), comma or newline separated, or an expression returning an array',
+	},
+});
 
 export class ClipiaGenerateImage implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,26 +45,7 @@ export class ClipiaGenerateImage implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],
-		properties: [
-			propertyFrom(field('prompt'), { typeOptions: { rows: 3 }, placeholder: 'e.g. a red fox in the snow, golden hour, photo' }),
-			propertyFrom(field('model'), {
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getImageModels' },
-				default: DEFAULT_IMAGE_MODEL,
-				description:
-					'Image model. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			}),
-			propertyFrom(field('aspect_ratio')),
-			propertyFrom(field('resolution')),
-			propertyFrom(field('num_images')),
-			propertyFrom(field('image_urls'), {
-				description:
-					'Up to 4 https image URLs to edit or take style from (image-to-image), comma or newline separated, or an expression returning an array',
-			}),
-			waitForCompletionOn,
-			outputProperty('binary'),
-			generationOptions(300),
-		],
+		properties: [...fields.own, waitForCompletionOn, outputProperty, generationOptions(fields.options, maxWait)],
 	};
 
 	methods = {
@@ -61,20 +57,7 @@ export class ClipiaGenerateImage implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const plans = planItems(this, (itemIndex) =>
-			generationPlan(this, itemIndex, { waitForCompletion: true, maxWaitSeconds: 300 }, (options) =>
-				prepareImage({
-					prompt: this.getNodeParameter('prompt', itemIndex) as string,
-					model: this.getNodeParameter('model', itemIndex, DEFAULT_IMAGE_MODEL) as string,
-					aspect_ratio: this.getNodeParameter('aspectRatio', itemIndex, '') as string,
-					resolution: this.getNodeParameter('resolution', itemIndex, '') as string,
-					num_images: this.getNodeParameter('numImages', itemIndex, 1) as number,
-					image_urls: this.getNodeParameter('referenceImageUrls', itemIndex, '') as string | string[],
-					extra_input: options.extraInput as string | undefined,
-					webhook_url: options.webhookUrl as string | undefined,
-				}),
-			),
-		);
+		const plans = planItems(this, (itemIndex) => generationPlan(this, itemIndex, prepareImage(readFields(this, itemIndex, IMAGE_FIELDS)), maxWait));
 		return runGenerations(this, plans);
 	}
 }

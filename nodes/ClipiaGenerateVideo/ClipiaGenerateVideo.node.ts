@@ -7,14 +7,25 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { DEFAULT_IMAGE_TO_VIDEO_MODEL, DEFAULT_TEXT_TO_VIDEO_MODEL, fieldByKey, prepareVideo, VIDEO_FIELDS } from '../../core';
+import { DEFAULT_IMAGE_TO_VIDEO_MODEL, DEFAULT_TEXT_TO_VIDEO_MODEL, prepareVideo, VIDEO_FIELDS } from '../../core';
 import { generationPlan, planItems, runGenerations } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { modelOptions } from '../shared/models';
-import { generationOptions, outputProperty, propertyFrom, waitForCompletionOff } from '../shared/properties';
+import { generationOptions, maxWaitProperty, outputProperty, readFields, tableProperties, waitForCompletionOff } from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
 
-const field = (key: string) => fieldByKey(VIDEO_FIELDS, key);
+/** Videos take one to ten minutes. */
+const maxWait = maxWaitProperty(600);
+
+const fields = tableProperties(VIDEO_FIELDS, {
+	prompt: { typeOptions: { rows: 3 }, placeholder: 'e.g. waves rolling onto a beach at sunset, drone shot' },
+	model: {
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getVideoModels', loadOptionsDependsOn: ['imageUrl'] },
+		default: '',
+		description: `Video model. Automatic: ${DEFAULT_IMAGE_TO_VIDEO_MODEL} with a start image, else ${DEFAULT_TEXT_TO_VIDEO_MODEL}. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+	},
+});
 
 export class ClipiaGenerateVideo implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,23 +41,7 @@ export class ClipiaGenerateVideo implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],
-		properties: [
-			propertyFrom(field('prompt'), { typeOptions: { rows: 3 }, placeholder: 'e.g. waves rolling onto a beach at sunset, drone shot' }),
-			propertyFrom(field('image_url')),
-			propertyFrom(field('model'), {
-				type: 'options',
-				typeOptions: { loadOptionsMethod: 'getVideoModels', loadOptionsDependsOn: ['imageUrl'] },
-				default: '',
-				description: `Video model. Empty: ${DEFAULT_IMAGE_TO_VIDEO_MODEL} with a start image, else ${DEFAULT_TEXT_TO_VIDEO_MODEL}. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
-			}),
-			propertyFrom(field('duration')),
-			propertyFrom(field('aspect_ratio')),
-			propertyFrom(field('resolution')),
-			propertyFrom(field('generate_audio')),
-			waitForCompletionOff,
-			outputProperty('binary'),
-			generationOptions(600),
-		],
+		properties: [...fields.own, waitForCompletionOff, outputProperty, generationOptions(fields.options, maxWait)],
 	};
 
 	methods = {
@@ -62,21 +57,7 @@ export class ClipiaGenerateVideo implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const plans = planItems(this, (itemIndex) =>
-			generationPlan(this, itemIndex, { waitForCompletion: false, maxWaitSeconds: 600 }, (options) =>
-				prepareVideo({
-					prompt: this.getNodeParameter('prompt', itemIndex) as string,
-					image_url: this.getNodeParameter('imageUrl', itemIndex, '') as string,
-					model: this.getNodeParameter('model', itemIndex, '') as string,
-					duration: this.getNodeParameter('duration', itemIndex, 5) as number,
-					aspect_ratio: this.getNodeParameter('aspectRatio', itemIndex, '') as string,
-					resolution: this.getNodeParameter('resolution', itemIndex, '') as string,
-					generate_audio: this.getNodeParameter('generateAudio', itemIndex, false) as boolean,
-					extra_input: options.extraInput as string | undefined,
-					webhook_url: options.webhookUrl as string | undefined,
-				}),
-			),
-		);
+		const plans = planItems(this, (itemIndex) => generationPlan(this, itemIndex, prepareVideo(readFields(this, itemIndex, VIDEO_FIELDS)), maxWait));
 		return runGenerations(this, plans);
 	}
 }

@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { checkRequestId } from '../../core';
 import { planItems, waitForRequests } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
-import { binaryPropertyNameOption, maxWaitProperty, outputProperty } from '../shared/properties';
+import { binaryPropertyNameOption, maxWaitProperty, optionValue, outputProperty } from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
 
 export class ClipiaWaitGeneration implements INodeType {
@@ -30,7 +30,7 @@ export class ClipiaWaitGeneration implements INodeType {
 				description: 'The request_id a Clipia Generate node returned (by default, taken from the incoming item)',
 			},
 			maxWaitProperty(600),
-			outputProperty('binary'),
+			outputProperty,
 			{
 				displayName: 'Fail on Error',
 				name: 'failOnError',
@@ -51,17 +51,14 @@ export class ClipiaWaitGeneration implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const failOnError = this.getNodeParameter('failOnError', 0, true) as boolean;
-		const plans = planItems(this, (itemIndex) => {
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			return {
-				itemIndex,
-				plan: { requestId: checkRequestId(this.getNodeParameter('requestId', itemIndex)) },
-				output: this.getNodeParameter('output', itemIndex, 'binary') as 'urls' | 'binary',
-				binaryPropertyName: String(options.binaryPropertyName || 'data'),
-				maxWaitSeconds: this.getNodeParameter('maxWaitSeconds', itemIndex, 600) as number,
-			};
-		});
-		return waitForRequests(this, plans, { failOnError, failOnTimeout: failOnError });
+		const plans = planItems(this, (itemIndex) => ({
+			itemIndex,
+			job: { requestId: checkRequestId(this.getNodeParameter('requestId', itemIndex)) },
+			output: this.getNodeParameter('output', itemIndex) as 'urls' | 'binary',
+			binaryPropertyName: optionValue<string>(this.getNodeParameter('options', itemIndex, {}) as IDataObject, binaryPropertyNameOption),
+			maxWaitSeconds: this.getNodeParameter('maxWaitSeconds', itemIndex) as number,
+			failOnError: this.getNodeParameter('failOnError', itemIndex) as boolean,
+		}));
+		return waitForRequests(this, plans);
 	}
 }

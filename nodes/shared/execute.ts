@@ -4,11 +4,13 @@
  * emit items in input order with pairedItem, error items under continueOnFail.
  */
 
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import {
-	ClipiaError,
+	downloadFailedError,
 	failureOf,
 	isTerminal,
+	stillRunningError,
+	type ClipiaError,
 	runGeneration,
 	waitGeneration,
 	type GenerationResult,
@@ -19,24 +21,21 @@ import {
 import { mapConcurrent } from './batch';
 import { errorItemJson, toNodeError } from './errors';
 import { downloadMedia } from './media';
+import { binaryPropertyNameOption, maxConcurrencyOption, optionValue } from './properties';
 import { clientFor } from './transport';
 
 export const n8nNextStep: NextStep = (requestId) =>
 	`Still running. Continue with a Clipia Wait Generation node (Request ID ${requestId}); nothing more is charged.`;
 
+/** One input item, read and checked: what to do with Clipia (`job`), how long, what to output. */
 export interface ItemPlan<T> {
 	itemIndex: number;
-	plan: T;
+	job: T;
 	output: 'urls' | 'binary';
 	binaryPropertyName: string;
 	maxWaitSeconds: number;
-}
-
-export interface FinishOptions {
-	/** FAILED / CANCELED end the item with an error (else the item carries status and error). */
+	/** FAILED / CANCELED (and a wait that runs out) end the item with an error; else the item carries them. */
 	failOnError: boolean;
-	/** A wait that runs out ends the item with an error (else it carries status and next_step). */
-	failOnTimeout: boolean;
 }
 
 /** Reads each item's plan; a bad item stops the node before anything is sent (unless continueOnFail). */
@@ -54,30 +53,28 @@ export function planItems<T>(
 	});
 }
 
-/**
- * The plan of one Generate node item: the node builds the generation from its own
- * parameters (and the options collection); wait, output and limits are read the same way.
- */
+/** What a Generate node item does besides its generation: wait or not, output, limits. */
 export function generationPlan(
 	context: IExecuteFunctions,
 	itemIndex: number,
-	defaults: { waitForCompletion: boolean; maxWaitSeconds: number },
-	prepare: (options: IDataObject) => PreparedGeneration,
+	generation: PreparedGeneration,
+	maxWait: INodeProperties,
 ): ItemPlan<PreparedGeneration & { wait: boolean }> {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
 		itemIndex,
-		plan: { ...prepare(options), wait: context.getNodeParameter('waitForCompletion', itemIndex, defaults.waitForCompletion) as boolean },
-		output: context.getNodeParameter('output', itemIndex, 'binary') as 'urls' | 'binary',
-		binaryPropertyName: String(options.binaryPropertyName || 'data'),
-		maxWaitSeconds: Number(options.maxWaitSeconds ?? defaults.maxWaitSeconds),
+		job: { ...generation, wait: context.getNodeParameter('waitForCompletion', itemIndex) as boolean },
+		output: context.getNodeParameter('output', itemIndex) as 'urls' | 'binary',
+		binaryPropertyName: optionValue<string>(options, binaryPropertyNameOption),
+		maxWaitSeconds: Number(optionValue(options, maxWait)),
+		failOnError: true,
 	};
 }
 
+/** Items worked on at once: the first item's Options decide for the run. */
 export function maxConcurrencyOf(context: IExecuteFunctions): number {
-	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	const value = Number(options.maxConcurrency ?? 5);
-	return Number.isFinite(value) && value >= 1 ? Math.floor(value) : 5;
+	const value = Number(optionValue(context.getNodeParameter('options', 0, {}) as IDataObject, maxConcurrencyOption));
+	return Number.isFinite(value) && value >= 1 ? Math.floor(value) : Number(maxConcurrencyOption.default);
 }
 
 /** An item that does not wait may spend this long getting its submission through (429s, a slow API). */
@@ -96,13 +93,15 @@ export async function runGenerations(
 	plans: Array<ItemPlan<PreparedGeneration & { wait: boolean }> | { itemIndex: number; error: unknown }>,
 ): Promise<INodeExecutionData[][]> {
 	const client = await clientFor(context);
-	return work(context, plans, async (item, signal) =>
-		runGeneration({ client, signal, nextStep: n8nNextStep, deadline: itemDeadline(client, item.plan.wait ? item.maxWaitSeconds : SUBMIT_PATIENCE_SECONDS) }, item.plan, {
-			waitSeconds: item.plan.wait ? item.maxWaitSeconds : 0,
-			patientWithRateLimits: true,
-		}),
-		{ failOnError: true, failOnTimeout: true },
-		(item) => item.plan.wait,
+	return work(
+		context,
+		plans,
+		async (item, signal) =>
+			runGeneration({ client, signal, nextStep: n8nNextStep, deadline: itemDeadline(client, item.job.wait ? item.maxWaitSeconds : SUBMIT_PATIENCE_SECONDS) }, item.job, {
+				waitSeconds: item.job.wait ? item.maxWaitSeconds : 0,
+				patientWithRateLimits: true,
+			}),
+		(item) => item.job.wait,
 	);
 }
 
@@ -110,7 +109,6 @@ export async function runGenerations(
 export async function waitForRequests(
 	context: IExecuteFunctions,
 	plans: Array<ItemPlan<{ requestId: string }> | { itemIndex: number; error: unknown }>,
-	finish: FinishOptions,
 ): Promise<INodeExecutionData[][]> {
 	const client = await clientFor(context);
 	return work(
@@ -119,9 +117,8 @@ export async function waitForRequests(
 		async (item, signal) =>
 			waitGeneration(
 				{ client, signal, nextStep: n8nNextStep, deadline: itemDeadline(client, item.maxWaitSeconds) },
-				{ request_id: item.plan.requestId, wait_seconds: item.maxWaitSeconds, patientWithRateLimits: true },
+				{ request_id: item.job.requestId, wait_seconds: item.maxWaitSeconds, patientWithRateLimits: true },
 			),
-		finish,
 		() => true,
 	);
 }
@@ -130,7 +127,6 @@ async function work<T>(
 	context: IExecuteFunctions,
 	plans: Array<ItemPlan<T> | { itemIndex: number; error: unknown }>,
 	run: (item: ItemPlan<T>, signal?: AbortSignal) => Promise<GenerationResult>,
-	finish: FinishOptions,
 	waited: (item: ItemPlan<T>) => boolean,
 ): Promise<INodeExecutionData[][]> {
 	const signal = context.getExecutionCancelSignal?.();
@@ -141,9 +137,9 @@ async function work<T>(
 			if ('error' in plan) throw plan.error;
 			const result = await run(plan, signal);
 			if (waited(plan)) {
-				if (!isTerminal(result) && finish.failOnTimeout) throw timeoutError(result, plan.maxWaitSeconds);
+				if (!isTerminal(result) && plan.failOnError) throw timeoutError(result, plan.maxWaitSeconds);
 				const failure = failureOf(result);
-				if (failure && finish.failOnError) throw failure;
+				if (failure && plan.failOnError) throw failure;
 			}
 			if (plan.output === 'binary' && result.status === 'COMPLETED' && result.output) {
 				const files = await downloadMedia(context, result, signal).catch((error: unknown) => {
@@ -200,19 +196,9 @@ function siblingsSentence(others: Array<{ id: string; status: string }>): string
 }
 
 function timeoutError(result: GenerationResult, seconds: number): ClipiaError {
-	const where = result.status === 'IN_PROGRESS' && typeof result.progress === 'number' ? `IN_PROGRESS, ${result.progress}%` : result.status;
-	return new ClipiaError({
-		code: 'wait_timeout',
-		requestId: result.request_id,
-		message: `Clipia generation ${result.request_id} is still running after ${seconds} s (${where}). Nothing is lost: continue with a Clipia Wait Generation node using this request_id, or raise Max Wait (Seconds).`,
-	});
+	return stillRunningError(result, seconds, 'continue with a Clipia Wait Generation node using this request_id, or raise Max Wait (Seconds).');
 }
 
 function downloadError(result: GenerationResult, error: unknown): ClipiaError {
-	const detail = error instanceof Error ? error.message.slice(0, 160) : String(error);
-	return new ClipiaError({
-		code: 'download_failed',
-		requestId: result.request_id,
-		message: `Generation ${result.request_id} finished, but downloading its media failed (${detail}). Use Output "URLs Only", or run Clipia Wait Generation with this request_id to try again; nothing more is charged.`,
-	});
+	return downloadFailedError(result.request_id, error, 'Use Output "URLs Only", or run Clipia Wait Generation with this request_id to try again.');
 }

@@ -1,31 +1,52 @@
-/** n8n parameters built from core's field tables, so the nodes and the MCP tools agree. */
+/**
+ * n8n parameters built from core's field tables, so the nodes and the MCP tools agree,
+ * and read back through the same tables. Each default is written once: in its property.
+ */
 
-import type { INodeProperties } from 'n8n-workflow';
-import type { FieldSpec } from '../../core';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { fieldsFor, type FieldSpec, type FieldValues, type ParamsOf } from '../../core';
 
-/** One node parameter from one core field. */
+/** The value of a model-dependent parameter left to the model: not sent. */
+const AUTOMATIC = '';
+
+function automaticOption(field: FieldSpec): INodePropertyOptions {
+	const usual = field.usual === undefined ? '' : ` (usually ${field.usual === false ? 'off' : field.usual === true ? 'on' : String(field.usual)})`;
+	return { name: 'Automatic', value: AUTOMATIC, description: `Not sent: the model's own default applies${usual}` };
+}
+
+/** One node parameter from one core field. Model-dependent choices start at "Automatic". */
 export function propertyFrom(field: FieldSpec, overrides: Partial<INodeProperties> = {}): INodeProperties {
 	const base = { displayName: field.displayName, name: field.n8nName, description: field.description, required: field.required };
 	let property: INodeProperties;
 	switch (field.type) {
-		case 'integer':
+		case 'integer': {
+			const values = Array.from({ length: (field.max ?? 0) - (field.min ?? 0) + 1 }, (_, n) => (field.min ?? 0) + n);
 			property = {
 				...base,
-				type: 'number',
-				default: (field.default as number | undefined) ?? field.min ?? 0,
-				typeOptions: { minValue: field.min, maxValue: field.max, numberPrecision: 0 },
+				type: 'options',
+				default: AUTOMATIC,
+				options: [automaticOption(field), ...values.map((value) => ({ name: String(value), value }))],
 			};
 			break;
+		}
 		case 'boolean':
-			property = { ...base, type: 'boolean', default: (field.default as boolean | undefined) ?? false };
+			property = {
+				...base,
+				type: 'options',
+				default: AUTOMATIC,
+				options: [automaticOption(field), { name: 'On', value: true }, { name: 'Off', value: false }],
+			};
 			break;
 		case 'enum':
 			property = {
 				...base,
 				type: 'options',
-				default: (field.default as string | undefined) ?? field.options?.[0] ?? '',
-				options: (field.options ?? []).map((value) => ({ name: value, value })),
+				default: AUTOMATIC,
+				options: [automaticOption(field), ...(field.options ?? []).map((value) => ({ name: value, value }))],
 			};
+			break;
+		case 'json':
+			property = { ...base, type: 'json', default: '{}' };
 			break;
 		case 'urlList':
 			property = { ...base, type: 'string', default: '', typeOptions: { rows: 2 }, placeholder: 'https://example.com/reference.png' };
@@ -34,23 +55,43 @@ export function propertyFrom(field: FieldSpec, overrides: Partial<INodePropertie
 			property = { ...base, type: 'string', default: '', placeholder: 'https://example.com/start-frame.png' };
 			break;
 		default:
-			property = { ...base, type: 'string', default: (field.default as string | undefined) ?? '' };
+			property = { ...base, type: 'string', default: '' };
 	}
 	if (!property.required) delete property.required;
 	return { ...property, ...overrides } as INodeProperties;
 }
 
-export const outputProperty = (defaultValue: 'urls' | 'binary'): INodeProperties => ({
+/**
+ * One item's values of a node's table fields, keyed by API name: each parameter by its n8n
+ * name, Options entries from the collection. Core checks every value before anything is sent.
+ */
+export function readFields<Fields extends readonly FieldSpec[]>(context: IExecuteFunctions, itemIndex: number, fields: Fields): ParamsOf<Fields> {
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const values: FieldValues = {};
+	for (const field of fieldsFor(fields, 'n8n')) {
+		values[field.key] = field.n8nOption ? options[field.n8nName] : context.getNodeParameter(field.n8nName, itemIndex, AUTOMATIC);
+	}
+	return values as ParamsOf<Fields>;
+}
+
+/** The node's parameters from a table: its own, then (Options entries) those for the collection. */
+export function tableProperties(fields: readonly FieldSpec[], overrides: Record<string, Partial<INodeProperties>> = {}): { own: INodeProperties[]; options: INodeProperties[] } {
+	const offered = fieldsFor(fields, 'n8n');
+	const property = (field: FieldSpec) => propertyFrom(field, overrides[field.key]);
+	return { own: offered.filter((field) => !field.n8nOption).map(property), options: offered.filter((field) => field.n8nOption).map(property) };
+}
+
+export const outputProperty: INodeProperties = {
 	displayName: 'Output',
 	name: 'output',
 	type: 'options',
-	default: defaultValue,
+	default: 'binary',
 	description: 'What each output item carries once the generation is done',
 	options: [
 		{ name: 'Binary File', value: 'binary', description: 'Download the media into the item as a binary file (one item per image)' },
 		{ name: 'URLs Only', value: 'urls', description: 'Only the result JSON with media URLs; download them soon, they may expire' },
 	],
-});
+};
 
 export const binaryPropertyNameOption: INodeProperties = {
 	displayName: 'Put Output File in Field',
@@ -60,7 +101,16 @@ export const binaryPropertyNameOption: INodeProperties = {
 	description: 'The name of the binary field the media file is put in',
 };
 
-export function maxWaitProperty(defaultSeconds: number, displayOptions?: INodeProperties['displayOptions']): INodeProperties {
+export const maxConcurrencyOption: INodeProperties = {
+	displayName: 'Max Concurrency',
+	name: 'maxConcurrency',
+	type: 'number',
+	default: 5,
+	typeOptions: { minValue: 1, maxValue: 50 },
+	description: 'How many items are generated at the same time; Clipia rate limits slow the rest down, they never fail an item',
+};
+
+export function maxWaitProperty(defaultSeconds: number): INodeProperties {
 	return {
 		displayName: 'Max Wait (Seconds)',
 		name: 'maxWaitSeconds',
@@ -69,44 +119,23 @@ export function maxWaitProperty(defaultSeconds: number, displayOptions?: INodePr
 		typeOptions: { minValue: 1, maxValue: 86_400 },
 		description:
 			'How long to wait for the result. If the generation is still running then, the item fails with its request_id so a Clipia Wait Generation node can pick it up; nothing is lost or charged twice.',
-		...(displayOptions ? { displayOptions } : {}),
 	};
 }
 
-export function generationOptions(defaultWaitSeconds: number): INodeProperties {
+/** An entry of the Options collection, or its default when the user did not add it. */
+export function optionValue<T>(options: IDataObject, property: INodeProperties): T {
+	const value = options[property.name];
+	return (value === undefined || value === '' ? property.default : value) as T;
+}
+
+export function generationOptions(tableOptions: INodeProperties[], maxWait: INodeProperties): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
-			binaryPropertyNameOption,
-			{
-				displayName: 'Extra Input (JSON)',
-				name: 'extraInput',
-				type: 'json',
-				default: '{}',
-				description: 'More model input fields, merged over the ones above, e.g. {"seed": 42}. See the model\'s input schema on clipia.ai.',
-			},
-			{
-				displayName: 'Max Concurrency',
-				name: 'maxConcurrency',
-				type: 'number',
-				default: 5,
-				typeOptions: { minValue: 1, maxValue: 50 },
-				description: 'How many items are generated at the same time; Clipia rate limits slow the rest down, they never fail an item',
-			},
-			maxWaitProperty(defaultWaitSeconds),
-			{
-				displayName: 'Webhook URL',
-				name: 'webhookUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'https://example.com/clipia-webhook',
-				description: 'Clipia also POSTs the outcome to this https URL when the generation ends',
-			},
-		],
+		options: [binaryPropertyNameOption, ...tableOptions, maxConcurrencyOption, maxWait],
 	};
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { apiTransport, mediaHandling, MAX_PREVIEW_BYTES, TOOLS } from '../../bridge/src';
 import { ClipiaClient } from '../../core';
 import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { expectFileSnapshot } from '../helpers/snapshots';
 import { connectBridge, type ToolAnswer } from './harness';
 
 const SCALE = 20;
@@ -53,7 +54,7 @@ function impatientClient(key: string): ClipiaClient {
 const text = (answer: ToolAnswer) => answer.content.filter((block) => block.type === 'text').map((block) => block.text).join('\n');
 
 describe('tools/list', () => {
-	it('matches the checked-in snapshot: names, schemas, annotations', async () => {
+	it('matches the checked-in snapshot of each tool: schemas, descriptions, annotations', async () => {
 		const b = await bridge(freshKey());
 		const { tools } = await b.client.listTools();
 		expect(tools.map((tool) => tool.name)).toEqual([
@@ -71,7 +72,7 @@ describe('tools/list', () => {
 			expect(tool.outputSchema).toBeDefined();
 			expect(tool.annotations?.openWorldHint).toBe(true);
 		}
-		expect(tools).toMatchSnapshot();
+		for (const tool of tools) expectFileSnapshot(path.join(__dirname, '__toolsnaps__'), tool.name, tool);
 		await b.close();
 	});
 
@@ -95,8 +96,8 @@ describe('tools/list', () => {
 	it('builds generation arguments from the same field tables as the n8n nodes', () => {
 		const image = TOOLS.find((tool) => tool.name === 'generate_image')!;
 		const video = TOOLS.find((tool) => tool.name === 'generate_video')!;
-		expect(Object.keys(image.input)).toEqual(['prompt', 'model', 'aspect_ratio', 'resolution', 'num_images', 'image_urls', 'include_preview', 'wait_seconds']);
-		expect(Object.keys(video.input)).toEqual(['prompt', 'image_url', 'model', 'duration', 'aspect_ratio', 'resolution', 'generate_audio']);
+		expect(Object.keys(image.input)).toEqual(['prompt', 'model', 'aspect_ratio', 'resolution', 'num_images', 'image_urls', 'extra_input', 'include_preview', 'wait_seconds']);
+		expect(Object.keys(video.input)).toEqual(['prompt', 'image_url', 'model', 'duration', 'aspect_ratio', 'resolution', 'generate_audio', 'extra_input']);
 	});
 });
 

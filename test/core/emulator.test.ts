@@ -18,7 +18,7 @@ import {
 	type GenerationResult,
 } from '../../core';
 import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
-import { realRuntime } from '../helpers/runtime';
+import { nextStep, realRuntime } from '../helpers/runtime';
 
 const SCALE = 50;
 let emulator: ClipiaEmulator;
@@ -53,7 +53,7 @@ async function failure(promise: Promise<unknown>): Promise<ClipiaError> {
 describe('endpoints', () => {
 	it('generates an image and charges its price once', async () => {
 		const key = freshKey();
-		const result = await generateImage({ client: client(key) }, { prompt: 'a red fox', resolution: '2k', num_images: 2 }, { waitSeconds: 120 });
+		const result = await generateImage({ nextStep, client: client(key) }, { prompt: 'a red fox', resolution: '2k', num_images: 2 }, { waitSeconds: 120 });
 		expect(result.status).toBe('COMPLETED');
 		expect(result.cost_credits).toBe(12); // 4 × 1.5 × 2
 		expect(result.output?.images).toHaveLength(2);
@@ -68,7 +68,7 @@ describe('endpoints', () => {
 		const key = freshKey();
 		const before = emulator.log.length;
 		await generateVideo(
-			{ client: client(key) },
+			{ nextStep, client: client(key) },
 			{ prompt: 'waves', image_url: 'https://example.com/a.png', duration: 6, resolution: '1080p', generate_audio: true, aspect_ratio: '9:16' },
 			{ waitSeconds: 0 },
 		);
@@ -84,21 +84,21 @@ describe('endpoints', () => {
 	it('submits without waiting, then waits by request_id; status and result agree', async () => {
 		const key = freshKey();
 		const c = client(key);
-		const submitted = await generateVideo({ client: c }, { prompt: 'a storm' }, { waitSeconds: 0 });
+		const submitted = await generateVideo({ nextStep, client: c }, { prompt: 'a storm' }, { waitSeconds: 0 });
 		expect(submitted.status).toBe('IN_QUEUE');
 		expect(submitted.cost_credits).toBe(40);
 		const status = await c.status(submitted.request_id);
 		expect(['IN_QUEUE', 'IN_PROGRESS']).toContain(status.status);
-		const running = await getGeneration({ client: c }, { request_id: submitted.request_id });
-		expect(running.next_step).toMatch(/wait_generation/);
-		const done = await waitGeneration({ client: c }, { request_id: submitted.request_id, wait_seconds: 300 });
+		const running = await getGeneration({ nextStep, client: c }, { request_id: submitted.request_id });
+		expect(running.next_step).toBe(nextStep(running.request_id));
+		const done = await waitGeneration({ nextStep, client: c }, { request_id: submitted.request_id, wait_seconds: 300 });
 		expect(done).toMatchObject({ status: 'COMPLETED', model: 'seedance-2-fast-t2v', cost_credits: 40 });
 		expect(done.output?.video?.url).toMatch(/\.mp4$/);
 	});
 
 	it('lists generation models, reads one, estimates what submit charges', async () => {
 		const key = freshKey();
-		const ctx = { client: client(key) };
+		const ctx = { nextStep, client: client(key) };
 		const all = await listModels(ctx);
 		expect(all.map((m) => m.slug)).toEqual(expect.arrayContaining(['nano-banana-2', 'seedance-2-fast-t2v', 'seedance-2-fast-i2v']));
 		expect(all.some((m) => m.slug.includes('gpt'))).toBe(false);
@@ -128,7 +128,7 @@ describe('endpoints', () => {
 	it('sandbox keys answer COMPLETED at once and charge nothing', async () => {
 		const c = client(DEMO_KEYS.test);
 		const before = emulator.stats(DEMO_KEYS.test).charged;
-		const result = await generateVideo({ client: c }, { prompt: 'anything' }, { waitSeconds: 0 });
+		const result = await generateVideo({ nextStep, client: c }, { prompt: 'anything' }, { waitSeconds: 0 });
 		expect(result.status).toBe('COMPLETED');
 		expect(result.cost_credits).toBe(40);
 		expect(result.output?.video?.url).toMatch(/sample/);
@@ -140,7 +140,7 @@ describe('each model its own inputs', () => {
 	it("sends a value in the model's own spelling (1k → 1K) and reads its schema once for a whole batch", async () => {
 		const key = freshKey();
 		const c = client(key);
-		const results = await Promise.all(['one', 'two', 'three'].map((prompt) => generateImage({ client: c }, { prompt, model: 'recraft-v4', resolution: '1k' }, { waitSeconds: 0 })));
+		const results = await Promise.all(['one', 'two', 'three'].map((prompt) => generateImage({ nextStep, client: c }, { prompt, model: 'recraft-v4', resolution: '1k' }, { waitSeconds: 0 })));
 		expect(results.map((result) => result.status)).toEqual(['IN_QUEUE', 'IN_QUEUE', 'IN_QUEUE']);
 		const submits = emulator.log.filter((entry) => entry.key === key && entry.route === 'submit');
 		expect(submits.map((entry) => (entry.body as { input: { resolution: string } }).input.resolution)).toEqual(['1K', '1K', '1K']);
@@ -150,16 +150,16 @@ describe('each model its own inputs', () => {
 	it('refuses, before any credit is spent, what the model cannot take, naming what it can', async () => {
 		const key = freshKey();
 		const c = client(key);
-		const size = await failure(generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4', resolution: '4k' }, { waitSeconds: 0 }));
+		const size = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4', resolution: '4k' }, { waitSeconds: 0 }));
 		expect(size).toMatchObject({ code: 'validation_error', field: 'resolution' });
 		expect(size.message).toBe('recraft-v4 takes "Resolution" (resolution) 1K, 2K; got "4k".');
-		const aspect = await failure(generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4', aspect_ratio: '21:9' }, { waitSeconds: 0 }));
+		const aspect = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4', aspect_ratio: '21:9' }, { waitSeconds: 0 }));
 		expect(aspect.message).toMatch(/recraft-v4 takes "Aspect Ratio" \(aspect_ratio\) 1:1, 16:9, 9:16, 4:3, 3:4; got "21:9"/);
-		const references = await failure(generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4', image_urls: ['https://x.test/a.png'] }, { waitSeconds: 0 }));
+		const references = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4', image_urls: ['https://x.test/a.png'] }, { waitSeconds: 0 }));
 		expect(references.message).toMatch(/^recraft-v4 has no "Reference Image URLs" \(image_urls\) setting: leave it unset, or pick a model that has it\. recraft-v4 takes prompt, aspect_ratio, resolution, num_images\.$/);
-		const duration = await failure(generateVideo({ client: c }, { prompt: 'x', model: 'kling-3-pro', duration: 7 }, { waitSeconds: 0 }));
+		const duration = await failure(generateVideo({ nextStep, client: c }, { prompt: 'x', model: 'kling-3-pro', duration: 7 }, { waitSeconds: 0 }));
 		expect(duration.message).toBe('kling-3-pro takes "Duration (Seconds)" (duration) 5, 10; got 7.');
-		const unknown = await failure(generateImage({ client: c }, { prompt: 'x', model: 'no-such-model' }, { waitSeconds: 0 }));
+		const unknown = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'no-such-model' }, { waitSeconds: 0 }));
 		expect(unknown).toMatchObject({ code: 'validation_error', field: 'model' });
 		expect(unknown.message).toMatch(/Clipia has no model "no-such-model"/);
 		expect(emulator.stats(key).byRoute.submit ?? 0).toBe(0);
@@ -168,12 +168,12 @@ describe('each model its own inputs', () => {
 
 	it('says so when a model tiles its variants into one image', async () => {
 		const key = freshKey();
-		const result = await generateImage({ client: client(key) }, { prompt: 'four logos', model: 'recraft-v4', num_images: 4 }, { waitSeconds: 120 });
+		const result = await generateImage({ nextStep, client: client(key) }, { prompt: 'four logos', model: 'recraft-v4', num_images: 4 }, { waitSeconds: 120 });
 		expect(result.status).toBe('COMPLETED');
 		expect(result.output?.images).toHaveLength(1);
 		expect(result.output?.images?.[0]).toMatchObject({ width: 2048, height: 2048 });
 		expect(result.note).toBe('4 images were asked for and recraft-v4 returned one: it tiles its variants side by side in a single image.');
-		const plain = await generateImage({ client: client(key) }, { prompt: 'four foxes', num_images: 4 }, { waitSeconds: 120 });
+		const plain = await generateImage({ nextStep, client: client(key) }, { prompt: 'four foxes', num_images: 4 }, { waitSeconds: 120 });
 		expect(plain.output?.images).toHaveLength(4);
 		expect(plain.note).toBeUndefined();
 	});
@@ -182,10 +182,10 @@ describe('each model its own inputs', () => {
 		const key = freshKey();
 		emulator.inject({ key, method: 'GET', path: '/v1/models/', times: 20, action: { type: 'status', status: 503 } });
 		const c = client(key, { baseDelayMs: 50 });
-		const refused = await failure(generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4', resolution: '2k' }, { waitSeconds: 0 }));
+		const refused = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4', resolution: '2k' }, { waitSeconds: 0 }));
 		expect(refused).toMatchObject({ status: 422, code: 'model_input_invalid' });
 		expect(refused.message).toMatch(/resolution: must be one of 1K, 2K.*nothing was charged/);
-		const fine = await generateImage({ client: c }, { prompt: 'x', model: 'recraft-v4' }, { waitSeconds: 0 });
+		const fine = await generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4' }, { waitSeconds: 0 });
 		expect(fine.status).toBe('IN_QUEUE');
 		expect(emulator.stats(key).byRoute.submit).toBe(2);
 		expect(emulator.stats(key).charged).toBe(5);
@@ -201,23 +201,23 @@ describe('every error code of the contract', () => {
 
 	it('401 invalid_api_key, without echoing the key', async () => {
 		const bad = 'clipia_live_not_a_real_key_123';
-		const error = await failure(getBalance({ client: client(bad) }));
+		const error = await failure(getBalance({ nextStep, client: client(bad) }));
 		expect(error).toMatchObject({ status: 401, code: 'invalid_api_key' });
 		expect(error.message).toMatch(/Check the key/);
 		expect(JSON.stringify({ ...error, text: error.message })).not.toContain(bad);
-		await expect(getBalance({ client: client(undefined) })).rejects.toMatchObject({ status: 401 });
+		await expect(getBalance({ nextStep, client: client(undefined) })).rejects.toMatchObject({ status: 401 });
 	});
 
 	it('402 insufficient_credits: nothing queued, top-up advice', async () => {
 		const key = freshKey({ credits: 10 });
-		const error = await failure(generateVideo({ client: client(key) }, { prompt: 'x' }, { waitSeconds: 0 }));
+		const error = await failure(generateVideo({ nextStep, client: client(key) }, { prompt: 'x' }, { waitSeconds: 0 }));
 		expect(error).toMatchObject({ status: 402, code: 'insufficient_credits' });
 		expect(error.message).toMatch(/costs 40 credits; the balance is 10.*Top up/);
 		expect(emulator.stats(key).jobs).toBe(0);
 	});
 
 	it('402 subscription_required (credits frozen): nothing queued, and no top-up advice, which would not help', async () => {
-		const error = await failure(generateImage({ client: client(DEMO_KEYS.frozen) }, { prompt: 'x' }, { waitSeconds: 0 }));
+		const error = await failure(generateImage({ nextStep, client: client(DEMO_KEYS.frozen) }, { prompt: 'x' }, { waitSeconds: 0 }));
 		expect(error).toMatchObject({ status: 402, code: 'subscription_required' });
 		expect(error.message).toMatch(/active subscription.*topping up does not help/);
 		expect(error.message).not.toMatch(/Top up/);
@@ -225,17 +225,17 @@ describe('every error code of the contract', () => {
 	});
 
 	it('403 insufficient_scope', async () => {
-		const error = await failure(generateImage({ client: client(DEMO_KEYS.readOnly) }, { prompt: 'x' }, { waitSeconds: 0 }));
+		const error = await failure(generateImage({ nextStep, client: client(DEMO_KEYS.readOnly) }, { prompt: 'x' }, { waitSeconds: 0 }));
 		expect(error).toMatchObject({ status: 403, code: 'insufficient_scope' });
 		expect(error.message).toMatch(/"generate" scope/);
-		await expect(getBalance({ client: client(DEMO_KEYS.readOnly) })).resolves.toBeDefined();
+		await expect(getBalance({ nextStep, client: client(DEMO_KEYS.readOnly) })).resolves.toBeDefined();
 	});
 
 	it('404 not_found for an unknown request or model, never retried', async () => {
 		const key = freshKey();
-		const error = await failure(getGeneration({ client: client(key) }, { request_id: '00000000-0000-4000-8000-000000000000' }));
+		const error = await failure(getGeneration({ nextStep, client: client(key) }, { request_id: '00000000-0000-4000-8000-000000000000' }));
 		expect(error).toMatchObject({ status: 404, code: 'not_found', requestId: '00000000-0000-4000-8000-000000000000' });
-		await expect(getModel({ client: client(key) }, { model: 'no-such-model' })).rejects.toMatchObject({ status: 404 });
+		await expect(getModel({ nextStep, client: client(key) }, { model: 'no-such-model' })).rejects.toMatchObject({ status: 404 });
 		expect(emulator.stats(key).requests).toBe(2);
 	});
 
@@ -266,7 +266,7 @@ describe('every error code of the contract', () => {
 
 	it('422 model_input_invalid names the field', async () => {
 		// Given as extra input, the value reaches Clipia unchecked: its 422 is what the user reads.
-		const error = await failure(generateVideo({ client: client(freshKey()) }, { prompt: 'x', model: 'kling-3-pro', extra_input: { duration: 7 } }, { waitSeconds: 0 }));
+		const error = await failure(generateVideo({ nextStep, client: client(freshKey()) }, { prompt: 'x', model: 'kling-3-pro', extra_input: { duration: 7 } }, { waitSeconds: 0 }));
 		expect(error).toMatchObject({ status: 422, code: 'model_input_invalid', field: 'duration' });
 		expect(error.message).toMatch(/duration: must be one of 5, 10/);
 	});
@@ -274,7 +274,7 @@ describe('every error code of the contract', () => {
 	it('429 rate_limit_exceeded with Retry-After and RateLimit headers: waited out, then success', async () => {
 		const key = freshKey({ requestsPerMinute: 3 });
 		const c = client(key);
-		for (let i = 0; i < 5; i++) await getBalance({ client: c });
+		for (let i = 0; i < 5; i++) await getBalance({ nextStep, client: c });
 		const limited = emulator.log.filter((r) => r.key === key && r.status === 429);
 		expect(emulator.stats(key).requests).toBe(5);
 		// The client learns the limit from the headers and paces itself; few or no 429s.
@@ -288,9 +288,9 @@ describe('every error code of the contract', () => {
 		const key = freshKey();
 		emulator.inject({ key, times: 1, action: { type: 'status', status: 500 } });
 		emulator.inject({ key, times: 1, action: { type: 'status', status: 503 } });
-		await expect(getBalance({ client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
+		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
 		emulator.inject({ key, times: 5, action: { type: 'status', status: 503 } });
-		const error = await failure(getBalance({ client: client(key, { baseDelayMs: 20 }) }));
+		const error = await failure(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) }));
 		expect(error).toMatchObject({ status: 503, code: 'service_unavailable' });
 	});
 });
@@ -299,7 +299,7 @@ describe('faults', () => {
 	it('a submit processed but whose answer was dropped is retried and charged exactly once', async () => {
 		const key = freshKey();
 		emulator.inject({ key, method: 'POST', path: '/v1/models/', times: 1, action: { type: 'drop' } });
-		const result = await generateImage({ client: client(key, { baseDelayMs: 20 }) }, { prompt: 'lost answer' }, { waitSeconds: 120 });
+		const result = await generateImage({ nextStep, client: client(key, { baseDelayMs: 20 }) }, { prompt: 'lost answer' }, { waitSeconds: 120 });
 		expect(result.status).toBe('COMPLETED');
 		expect(emulator.stats(key).byRoute.submit).toBe(2);
 		expect(emulator.stats(key).jobs).toBe(1);
@@ -311,7 +311,7 @@ describe('faults', () => {
 		emulator.inject({ key, method: 'POST', times: 3, action: { type: 'status', status: 429, retryAfter: '1' } });
 		emulator.inject({ key, method: 'POST', times: 2, action: { type: 'status', status: 502 } });
 		emulator.inject({ key, method: 'GET', times: 3, action: { type: 'status', status: 503 } });
-		const result = await generateImage({ client: client(key, { baseDelayMs: 20 }) }, { prompt: 'storm' }, { waitSeconds: 120 });
+		const result = await generateImage({ nextStep, client: client(key, { baseDelayMs: 20 }) }, { prompt: 'storm' }, { waitSeconds: 120 });
 		expect(result.status).toBe('COMPLETED');
 		expect(emulator.stats(key).jobs).toBe(1);
 		expect(emulator.stats(key).charged).toBe(4);
@@ -321,19 +321,19 @@ describe('faults', () => {
 		const key = freshKey();
 		emulator.inject({ key, method: 'GET', times: 1, action: { type: 'malformed' } });
 		emulator.inject({ key, method: 'GET', times: 1, action: { type: 'delay', ms: 500 } });
-		await expect(getBalance({ client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
-		await expect(getBalance({ client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
+		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
+		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
 	});
 
 	it('FAILED and CANCELED surface with their code and request_id, and are refunded', async () => {
 		const key = freshKey();
 		const c = client(key);
-		const failed = await generateImage({ client: c }, { prompt: 'broken [emulator:fail]' }, { waitSeconds: 120 });
+		const failed = await generateImage({ nextStep, client: c }, { prompt: 'broken [emulator:fail]' }, { waitSeconds: 120 });
 		expect(failed).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED' } });
 		expect(failed.request_id).toMatch(/^[0-9a-f-]{36}$/);
-		const pending = await generateVideo({ client: c }, { prompt: 'long' }, { waitSeconds: 0 });
+		const pending = await generateVideo({ nextStep, client: c }, { prompt: 'long' }, { waitSeconds: 0 });
 		emulator.forceOutcome(pending.request_id, 'CANCELED');
-		const canceled = await waitGeneration({ client: c }, { request_id: pending.request_id, wait_seconds: 60 });
+		const canceled = await waitGeneration({ nextStep, client: c }, { request_id: pending.request_id, wait_seconds: 60 });
 		expect(canceled).toMatchObject({ status: 'CANCELED', request_id: pending.request_id, error: { code: 'CANCELED' } });
 		expect(emulator.stats(key).charged).toBe(0);
 	});
@@ -344,10 +344,10 @@ describe('limits', () => {
 		const key = freshKey({ concurrency: 3, requestsPerMinute: 60 });
 		const c = client(key);
 		const submitted: GenerationResult[] = [];
-		for (let i = 0; i < 3; i++) submitted.push(await generateImage({ client: c }, { prompt: `n${i}` }, { waitSeconds: 0 }));
+		for (let i = 0; i < 3; i++) submitted.push(await generateImage({ nextStep, client: c }, { prompt: `n${i}` }, { waitSeconds: 0 }));
 		// A fourth over the concurrency limit is a 429 with a Retry-After that is waited out.
-		const fourth = generateImage({ client: c }, { prompt: 'n3' }, { waitSeconds: 0, patientWithRateLimits: true });
-		const results = await waitGenerations({ client: c }, submitted.map((s) => s.request_id), 120);
+		const fourth = generateImage({ nextStep, client: c }, { prompt: 'n3' }, { waitSeconds: 0, patientWithRateLimits: true });
+		const results = await waitGenerations({ nextStep, client: c }, submitted.map((s) => s.request_id), 120);
 		expect(results.every((r) => !(r instanceof Error) && r.status === 'COMPLETED')).toBe(true);
 		expect((await fourth).request_id).toBeDefined();
 		expect(emulator.log.some((r) => r.key === key && r.route === 'submit' && r.status === 429)).toBe(true);
@@ -366,7 +366,7 @@ describe('limits', () => {
 			expect(first.status).toBe('IN_PROGRESS');
 			expect([second.queue_position, third.queue_position]).toEqual([0, 1]);
 			const seen: number[] = [];
-			await waitGeneration({ client: c }, { request_id: third.request_id, wait_seconds: 120, onUpdate: (a) => typeof a.queue_position === 'number' && seen.push(a.queue_position) });
+			await waitGeneration({ nextStep, client: c }, { request_id: third.request_id, wait_seconds: 120, onUpdate: (a) => typeof a.queue_position === 'number' && seen.push(a.queue_position) });
 			expect(seen.length).toBeGreaterThan(0);
 			expect([...seen].sort((a, b) => b - a)).toEqual(seen);
 		} finally {
@@ -377,7 +377,7 @@ describe('limits', () => {
 
 describe('media and webhooks', () => {
 	it('serves real PNG, WebP and MP4 bytes', async () => {
-		const result = await generateImage({ client: client(DEMO_KEYS.test) }, { prompt: 'x' }, { waitSeconds: 0 });
+		const result = await generateImage({ nextStep, client: client(DEMO_KEYS.test) }, { prompt: 'x' }, { waitSeconds: 0 });
 		const image = result.output!.images![0];
 		const pngBytes = Buffer.from(await (await fetch(image.original_url!)).arrayBuffer());
 		expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
@@ -387,7 +387,7 @@ describe('media and webhooks', () => {
 		const webpBytes = Buffer.from(await webpResponse.arrayBuffer());
 		expect(webpBytes.subarray(0, 4).toString()).toBe('RIFF');
 		expect(webpBytes.subarray(8, 16).toString()).toBe('WEBPVP8L');
-		const video = await generateVideo({ client: client(DEMO_KEYS.test) }, { prompt: 'x' }, { waitSeconds: 0 });
+		const video = await generateVideo({ nextStep, client: client(DEMO_KEYS.test) }, { prompt: 'x' }, { waitSeconds: 0 });
 		const mp4 = await fetch(video.output!.video!.url);
 		expect(mp4.headers.get('content-type')).toBe('video/mp4');
 		const mp4Bytes = Buffer.from(await mp4.arrayBuffer());

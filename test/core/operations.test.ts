@@ -10,7 +10,7 @@ import {
 	waitGeneration,
 	type HttpRequest,
 } from '../../core';
-import { FakeClock, json, scriptedRuntime } from '../helpers/runtime';
+import { FakeClock, json, nextStep, scriptedRuntime } from '../helpers/runtime';
 
 function expectValidation(fn: () => unknown, field: string, pattern: RegExp): void {
 	try {
@@ -48,8 +48,8 @@ describe('validation before any request', () => {
 	it('spends nothing on bad input: the transport is never called', async () => {
 		const { runtime, requests } = scriptedRuntime(() => json(200, {}));
 		const client = new ClipiaClient(runtime);
-		await expect(generateImage({ client }, { prompt: '' }, { waitSeconds: 10 })).rejects.toThrow(/required/);
-		await expect(generateVideo({ client }, { prompt: 'x', duration: 'ten' as unknown as number }, { waitSeconds: 0 })).rejects.toThrow(/whole number/);
+		await expect(generateImage({ client, nextStep }, { prompt: '' }, { waitSeconds: 10 })).rejects.toThrow(/required/);
+		await expect(generateVideo({ client, nextStep }, { prompt: 'x', duration: 'ten' as unknown as number }, { waitSeconds: 0 })).rejects.toThrow(/whole number/);
 		expect(requests).toHaveLength(0);
 	});
 
@@ -108,7 +108,7 @@ describe('generations', () => {
 
 	it('waits for a video with a handful of polls and sees the end within a second', async () => {
 		const { runtime, requests, clock, submittedAt } = job(120_000, true);
-		const result = await generateVideo({ client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 600 });
+		const result = await generateVideo({ nextStep, client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 600 });
 		expect(result).toMatchObject({ status: 'COMPLETED', cost_credits: 40, model: 'seedance-2-fast-t2v', request_id: 'req-000001' });
 		const polls = aboutTheJob(requests).length - 1;
 		expect(polls).toBeLessThanOrEqual(8);
@@ -117,7 +117,7 @@ describe('generations', () => {
 
 	it('without progress polls at a steady beat and still sees the end within 3.5 s', async () => {
 		const { runtime, requests, clock, submittedAt } = job(60_000, false);
-		await generateVideo({ client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 600 });
+		await generateVideo({ nextStep, client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 600 });
 		expect(aboutTheJob(requests).length - 1).toBeLessThanOrEqual(60 / 3 + 2);
 		expect(clock.time - submittedAt - 60_000).toBeLessThanOrEqual(3_500);
 	});
@@ -138,11 +138,11 @@ describe('generations', () => {
 
 	it('returns at once after submitting when not asked to wait', async () => {
 		const { runtime, requests } = job(60_000, true);
-		const result = await generateVideo({ client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 0 });
+		const result = await generateVideo({ nextStep, client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 0 });
 		expect(aboutTheJob(requests)).toHaveLength(1);
 		expect(requests).toHaveLength(2);
 		expect(result).toMatchObject({ status: 'IN_QUEUE', cost_credits: 40, queue_position: 0 });
-		expect(result.next_step).toMatch(/wait_generation.*req-000001/);
+		expect(result.next_step).toBe(nextStep('req-000001'));
 	});
 
 	it('stops promptly when cancelled, naming the request', async () => {
@@ -153,7 +153,7 @@ describe('generations', () => {
 			if (++polls === 3) controller.abort();
 			return json(202, { request_id: 'req-000002', status: 'IN_PROGRESS', progress: 1 });
 		}, clock);
-		const error = await waitGeneration({ client: new ClipiaClient(runtime), signal: controller.signal }, { request_id: 'req-000002', wait_seconds: 600 }).catch((e: unknown) => e);
+		const error = await waitGeneration({ nextStep, client: new ClipiaClient(runtime), signal: controller.signal }, { request_id: 'req-000002', wait_seconds: 600 }).catch((e: unknown) => e);
 		expect((error as Error).name).toBe('AbortError');
 		expect(polls).toBe(3);
 	});
@@ -162,7 +162,7 @@ describe('generations', () => {
 		const { runtime } = scriptedRuntime(() =>
 			json(200, { request_id: 'req-000003', status: 'FAILED', model: 'nano-banana-2', cost: 4, error: { code: 'GENERATION_FAILED', message: 'NSFW' } }),
 		);
-		const result = await waitGeneration({ client: new ClipiaClient(runtime) }, { request_id: 'req-000003', wait_seconds: 10 });
+		const result = await waitGeneration({ nextStep, client: new ClipiaClient(runtime) }, { request_id: 'req-000003', wait_seconds: 10 });
 		expect(result).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED', message: 'NSFW' } });
 		expect(result.next_step).toBeUndefined();
 	});
@@ -170,7 +170,7 @@ describe('generations', () => {
 	it('keeps waiting through a passing outage and keeps the request_id on a hard error', async () => {
 		let polls = 0;
 		const { runtime } = scriptedRuntime(() => (++polls === 1 ? json(404, { error: { code: 'not_found' } }) : json(200, {})));
-		const error = (await waitGeneration({ client: new ClipiaClient(runtime) }, { request_id: 'req-000004', wait_seconds: 10 }).catch((e: unknown) => e)) as ClipiaError;
+		const error = (await waitGeneration({ nextStep, client: new ClipiaClient(runtime) }, { request_id: 'req-000004', wait_seconds: 10 }).catch((e: unknown) => e)) as ClipiaError;
 		expect(error.requestId).toBe('req-000004');
 		expect(error.message).toMatch(/req-000004/);
 	});

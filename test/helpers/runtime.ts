@@ -67,3 +67,6 @@ export function scaledClock(scale: number): Pick<Runtime, 'now' | 'sleep'> {
 export function realRuntime(apiKey: string | undefined, scale = 1): Runtime {
 	return { transport: fetchTransport(apiKey), ...scaledClock(scale) };
 }
+
+/** The surfaces each pass their own next step; core's tests pass a neutral one. */
+export const nextStep = (requestId: string): string => `Still running: continue with ${requestId}.`;

@@ -75,14 +75,14 @@ describe('Clipia Generate Image', () => {
 		expectNoKey(run, key);
 	});
 
-	it('URLs output: the result JSON only, defaults applied', async () => {
+	it('URLs output: the result JSON only; automatic choices not sent', async () => {
 		const key = freshKey();
 		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(key), parameters: { prompt: 'a fox', output: 'urls' } });
 		expect(run.items).toHaveLength(1);
 		expect(run.items[0].binary).toBeUndefined();
 		expect(run.items[0].json).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2', cost_credits: 4 });
-		// n8n sends the defaults the user sees in the node.
-		expect(submits(key)[0].body).toEqual({ input: { prompt: 'a fox', aspect_ratio: '1:1', resolution: '1k', num_images: 1 } });
+		// Choices left at "Automatic" are not sent: the model's own defaults apply.
+		expect(submits(key)[0].body).toEqual({ input: { prompt: 'a fox' } });
 	});
 
 	it('a sandbox key returns the sample output at once and charges nothing', async () => {
@@ -205,7 +205,7 @@ describe('Clipia Generate Video → Clipia Wait Generation', () => {
 		const run = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'pan', imageUrl: 'https://example.com/a.png' } });
 		expect(run.items[0].json.model).toBe('seedance-2-fast-i2v');
 		expect(submits(key)[0].body).toEqual({
-			input: { prompt: 'pan', image_url: 'https://example.com/a.png', duration: 5, aspect_ratio: '16:9', resolution: '720p', generate_audio: false },
+			input: { prompt: 'pan', image_url: 'https://example.com/a.png' },
 		});
 	});
 
@@ -264,7 +264,7 @@ describe('Clipia Generate Video → Clipia Wait Generation', () => {
 		const key = freshKey();
 		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x [emulator:bad-media]' } });
 		const run = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: {} });
-		expect(run.error?.message).toMatch(/downloading its media failed/);
+		expect(run.error?.message).toMatch(/getting its media failed/);
 		expect(`${run.error?.message} ${run.error?.description ?? ''}`).toMatch(/claims to be video\/mp4 but its bytes are no known image, video or audio format/);
 		expect(`${run.error?.message}`).toContain(String(submitted.items[0].json.request_id));
 	});

@@ -1,6 +1,6 @@
 /** What every tool that returns a generation does with a finished one: files, preview. */
 
-import { ClipiaError, failureOf, isAbortError, mediaOf, redactSecrets, settle, type GenerationResult } from '../../../core';
+import { downloadFailedError, failureOf, isAbortError, mediaOf, settle, type GenerationResult } from '../../../core';
 import type { ToolCall, ToolOutcome } from './tool';
 
 export async function presentGeneration(result: GenerationResult, call: ToolCall, includePreview = true): Promise<ToolOutcome> {
@@ -17,11 +17,7 @@ export async function presentGeneration(result: GenerationResult, call: ToolCall
 			// The media are ready; they did not fit in this call. The next call saves them.
 			outcome.structured.next_step = `The media are ready but were not saved to CLIPIA_OUTPUT_DIR within this call. Call get_generation with request_id ${result.request_id} to save them (or use the URLs).`;
 		} else {
-			throw new ClipiaError({
-				code: 'download_failed',
-				requestId: result.request_id,
-				message: `Generation ${result.request_id} finished, but saving its media to CLIPIA_OUTPUT_DIR failed (${redactSecrets(String((saved.error as Error)?.message ?? saved.error))}). Call get_generation with that request_id for the URLs, or fix the folder and call it again.`,
-			});
+			throw downloadFailedError(result.request_id, saved.error, 'Saving to CLIPIA_OUTPUT_DIR did not work: call get_generation with that request_id for the URLs, or fix the folder and call it again.');
 		}
 	}
 	const firstImage = media.find((item) => item.kind === 'image');

@@ -21,7 +21,7 @@ export const generateImageTool = defineTool({
 	annotations: SPENDS_CREDITS,
 	waitSeconds: ({ wait_seconds }) => wait_seconds ?? DEFAULT_WAIT_SECONDS,
 	async run({ include_preview, wait_seconds, ...params }, call) {
-		const result = await generateImage(contextOf(call), params as Parameters<typeof generateImage>[1], {
+		const result = await generateImage(contextOf(call), params, {
 			waitSeconds: wait_seconds ?? DEFAULT_WAIT_SECONDS,
 			onUpdate: progressReporter(call),
 		});

@@ -13,7 +13,7 @@ export const generateVideoTool = defineTool({
 	output: generationResultShape,
 	annotations: SPENDS_CREDITS,
 	async run(params, call) {
-		const result = await generateVideo(contextOf(call), params as Parameters<typeof generateVideo>[1], {
+		const result = await generateVideo(contextOf(call), params, {
 			waitSeconds: 0,
 		});
 		return { structured: { ...result } };

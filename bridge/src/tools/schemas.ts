@@ -4,50 +4,72 @@
  */
 
 import { z } from 'zod';
-import { type FieldSpec } from '../../../core';
+import { fieldsFor, type FieldSpec, type Surface } from '../../../core';
 
 export const MAX_WAIT_SECONDS = 50;
 
-/** One tool argument from a core field: type, limits, description and default. */
+/** A field's value as a tool argument. */
+type ArgumentValue<F extends FieldSpec> = F['type'] extends 'integer'
+	? number
+	: F['type'] extends 'boolean'
+		? boolean
+		: F['type'] extends 'urlList'
+			? string[]
+			: F['type'] extends 'json'
+				? Record<string, unknown>
+				: string;
+
+type OfferedToMcp<F extends FieldSpec> = F extends { surfaces: readonly Surface[] } ? ('mcp' extends F['surfaces'][number] ? F : never) : F;
+
+/** The arguments of a table's fields, typed from the table. */
+export type ArgumentsOf<Fields extends readonly FieldSpec[]> = {
+	[F in Fields[number] as OfferedToMcp<F> extends never ? never : F['key']]: F extends { required: true }
+		? z.ZodType<ArgumentValue<F>>
+		: z.ZodOptional<z.ZodType<ArgumentValue<F>>>;
+};
+
+/** What a tool argument's description adds about leaving it out: nothing is sent then. */
+function leftOut(field: FieldSpec): string {
+	if (field.required || field.usual === undefined) return '';
+	if (field.target === 'model') return ` Left out: ${String(field.usual)}.`;
+	return ` Left out: not sent, the model's own default applies (usually ${String(field.usual)}).`;
+}
+
+/** One tool argument from a core field: type, limits, description. */
 export function argumentFromField(field: FieldSpec): z.ZodTypeAny {
-	const shown = field.default !== undefined ? ` (default ${String(field.default)})` : '';
-	const description = `${field.description}${shown}.`;
-	let schema: z.ZodTypeAny;
+	const description = `${field.description}.${leftOut(field)}`;
+	const schema = baseSchema(field).describe(description);
+	return field.required ? schema : schema.optional();
+}
+
+function baseSchema(field: FieldSpec): z.ZodTypeAny {
 	switch (field.type) {
-		case 'string':
-			schema = z.string().trim().min(1, `${field.key} cannot be empty.`);
-			break;
 		case 'integer':
-			schema = z
+			return z
 				.number({ invalid_type_error: `${field.key} must be a whole number.` })
 				.int(`${field.key} must be a whole number.`)
 				.min(field.min ?? Number.MIN_SAFE_INTEGER, `${field.key} must be from ${field.min} to ${field.max}.`)
 				.max(field.max ?? Number.MAX_SAFE_INTEGER, `${field.key} must be from ${field.min} to ${field.max}.`);
-			break;
 		case 'boolean':
-			schema = z.boolean({ invalid_type_error: `${field.key} must be true or false.` });
-			break;
+			return z.boolean({ invalid_type_error: `${field.key} must be true or false.` });
 		case 'enum': {
 			const options = (field.options ?? []) as [string, ...string[]];
-			schema = z.enum(options, { errorMap: () => ({ message: `${field.key} must be one of ${options.join(', ')}.` }) });
-			break;
+			return z.enum(options, { errorMap: () => ({ message: `${field.key} must be one of ${options.join(', ')}.` }) });
 		}
 		case 'url':
-			schema = z.string().url(`${field.key} must be an https URL.`);
-			break;
+			return z.string().url(`${field.key} must be an https URL.`);
 		case 'urlList':
-			schema = z
-				.array(z.string().url(`${field.key} must hold https URLs.`))
-				.max(field.maxItems ?? 4, `${field.key} takes at most ${field.maxItems} URLs.`);
-			break;
+			return z.array(z.string().url(`${field.key} must hold https URLs.`)).max(field.maxItems ?? 4, `${field.key} takes at most ${field.maxItems} URLs.`);
+		case 'json':
+			return z.record(z.unknown(), { invalid_type_error: `${field.key} must be an object of model input fields, e.g. {"seed": 42}.` });
+		case 'string':
+			return z.string().trim().min(1, `${field.key} cannot be empty.`);
 	}
-	schema = schema.describe(description);
-	return field.required ? schema : schema.optional();
 }
 
-/** Tool arguments for every field of a core table, keyed by their API names. */
-export function argumentsFromFields(fields: readonly FieldSpec[]): Record<string, z.ZodTypeAny> {
-	return Object.fromEntries(fields.map((field) => [field.key, argumentFromField(field)]));
+/** Tool arguments for the fields of a core table that MCP offers, keyed by their API names. */
+export function argumentsFromFields<Fields extends readonly FieldSpec[]>(fields: Fields): ArgumentsOf<Fields> {
+	return Object.fromEntries(fieldsFor(fields, 'mcp').map((field) => [field.key, argumentFromField(field)])) as ArgumentsOf<Fields>;
 }
 
 export function waitSecondsArgument(defaultSeconds: number): z.ZodTypeAny {

@@ -4,7 +4,7 @@
  */
 
 import type { z } from 'zod';
-import type { ClipiaClient, OperationContext } from '../../../core';
+import type { ClipiaClient, GenerationContext, NextStep } from '../../../core';
 
 export interface ToolAnnotations {
 	readOnlyHint: boolean;
@@ -67,9 +67,13 @@ export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
 	run(args: z.objectOutputType<Input, z.ZodTypeAny>, call: ToolCall): Promise<ToolOutcome>;
 }
 
-/** What core runs with for this call: the client, the client's cancellation, the deadline. */
-export function contextOf(call: ToolCall): OperationContext {
-	return { client: call.client, signal: call.signal, deadline: call.deadline };
+/** How a chat continues a generation that is still running. */
+export const mcpNextStep: NextStep = (requestId) =>
+	`Still running. Call wait_generation with request_id "${requestId}" to keep waiting (or get_generation to check once).`;
+
+/** What core runs with for this call: the client, the client's cancellation, the deadline, the tools' wording. */
+export function contextOf(call: ToolCall): GenerationContext {
+	return { client: call.client, signal: call.signal, deadline: call.deadline, nextStep: mcpNextStep };
 }
 
 /** A call that does not wait answers within this; one that waits, within its wait plus ANSWER_MARGIN_MS. */

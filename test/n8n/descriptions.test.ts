@@ -1,0 +1,18 @@
+/** What a person sees in the editor, node by node: a change to a parameter is a visible diff (see ../helpers/snapshots.ts). */
+
+import path from 'node:path';
+import { ClipiaApi } from '../../credentials/ClipiaApi.credentials';
+import { expectFileSnapshot } from '../helpers/snapshots';
+import { loadNode } from './harness';
+
+const folder = path.join(__dirname, '__nodesnaps__');
+
+it.each(['ClipiaGenerateImage', 'ClipiaGenerateVideo', 'ClipiaWaitGeneration'])('%s: its description matches the checked-in snapshot', (name) => {
+	const { description } = loadNode(name);
+	expectFileSnapshot(folder, name, { ...description, icon: undefined });
+});
+
+it('Clipia API credential: its fields match the checked-in snapshot', () => {
+	const credential = new ClipiaApi();
+	expectFileSnapshot(folder, 'ClipiaApi.credentials', { name: credential.name, displayName: credential.displayName, properties: credential.properties, test: credential.test });
+});
