@@ -4,7 +4,8 @@
  * generation and detection latency (job end → waiter returns), in unscaled seconds.
  */
 
-import { ClipiaClient, waitForGeneration, type Runtime } from '../core';
+import { ClipiaClient, type Runtime } from '../core';
+import { waitForGeneration } from '../core/wait/waiter';
 import { ClipiaEmulator } from '../test/emulator/server';
 import { realRuntime } from '../test/helpers/runtime';
 import { median, table } from './report';
@@ -22,7 +23,7 @@ async function fixedPoller(client: ClipiaClient, requestId: string): Promise<voi
 	for (;;) {
 		const status = await client.status(requestId);
 		if (['COMPLETED', 'FAILED', 'CANCELED'].includes(status.status)) {
-			await client.request(requestId);
+			await client.result(requestId);
 			return;
 		}
 		await client.runtime.sleep(1000);

@@ -1,18 +1,34 @@
-/** core: the one implementation of the Clipia operations, free of n8n, MCP and axios. */
+/**
+ * core: the one implementation of the Clipia operations, free of n8n, MCP and axios.
+ * This is what the two surfaces use; tests reach internals by their paths.
+ */
 
-export * from './runtime';
-export * from './errors';
-export * from './fields';
-export * from './validate';
-export * from './result';
-export * from './media';
-export * from './http/wire';
-export { ClipiaClient, CORE_USER_AGENT, DEFAULT_BASE_URL, normalizeBaseUrl, type ClientOptions, type CallOptions } from './http/client';
-export { RequestBudget, type BudgetOptions } from './http/budget';
-export { DEFAULT_RETRY_POLICY, backoffDelayMs, parseRetryAfterMs, type RetryPolicy } from './http/retry';
-export { JobTrack, DEFAULT_TUNING, type Observation, type ScheduleTuning } from './wait/schedule';
-export { waitForGeneration, waitForGenerations, type WaitOptions } from './wait/waiter';
-export * from './operations/context';
-export * from './operations/generate';
-export * from './operations/requests';
-export * from './operations/catalog';
+// What a surface hands core, and core's client over it.
+export { abortError, isAbortError, lowerCaseHeaders, settle, type HttpRequest, type HttpResponse, type Runtime, type Transport } from './runtime';
+export { ClipiaClient, normalizeBaseUrl, type ClientOptions } from './http/client';
+export { isTerminal, type GenerationOutput, type GenerationStatus, type ModelDetail } from './http/wire';
+
+// The operations.
+export type { GenerationContext, OperationContext } from './operations/context';
+export { generateImage, generateVideo, prepareImage, prepareVideo, runGeneration, type PreparedGeneration, type RunOptions } from './operations/generate';
+export { checkRequestId, getGeneration, waitGeneration } from './operations/requests';
+export { estimateCost, getBalance, getModel, listModels, type ListModelsParams } from './operations/catalog';
+
+// Their fields, results and errors.
+export {
+	DEFAULT_IMAGE_MODEL,
+	DEFAULT_IMAGE_TO_VIDEO_MODEL,
+	DEFAULT_TEXT_TO_VIDEO_MODEL,
+	IMAGE_FIELDS,
+	VIDEO_FIELDS,
+	fieldsFor,
+	type FieldSpec,
+	type GenerateImageParams,
+	type GenerateVideoParams,
+	type ParamsOf,
+	type Surface,
+} from './fields';
+export { isHttpsOrLocal, type FieldValues } from './validate';
+export { failureOf, mediaOf, type GenerationResult, type NextStep } from './result';
+export { ClipiaError, downloadFailedError, redactSecrets, stillRunningError, type ClipiaErrorCode } from './errors';
+export { SNIFF_BYTES, bytesAreClaimedType, mediaExtension, mediaFileName, mediaMimeType, sniffMediaType, type MediaKind } from './media';

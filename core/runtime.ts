@@ -13,8 +13,6 @@ export interface HttpRequest {
 	headers: Record<string, string>;
 	/** JSON-serialisable body (POST only). */
 	body?: unknown;
-	/** When true the response body is handed back as a readable stream (media downloads). */
-	stream?: boolean;
 	/** Abort the request (cancellation). */
 	signal?: AbortSignal;
 	/** Per-request timeout in milliseconds. */
@@ -25,7 +23,7 @@ export interface HttpResponse {
 	status: number;
 	/** Header names in lower case. */
 	headers: Record<string, string | undefined>;
-	/** Parsed JSON (or raw text when the body was not JSON), or a stream when `stream` was asked. */
+	/** Parsed JSON, or raw text when the body was not JSON. */
 	body: unknown;
 }
 

@@ -20,7 +20,7 @@ export function apiTransport(apiKey: string, baseUrl: string, http?: AxiosInstan
 				data: request.body,
 				timeout: request.timeoutMs,
 				signal: request.signal,
-				responseType: request.stream ? 'stream' : 'json',
+				responseType: 'json',
 				validateStatus: () => true,
 				maxRedirects: 0,
 			});

@@ -26,8 +26,6 @@ export interface ClientOptions {
 	budget?: BudgetOptions;
 	/** Per-request timeout (default 30 s). */
 	requestTimeoutMs?: number;
-	/** Sent as User-Agent where the transport allows it (default: core's own, the same from every surface). */
-	userAgent?: string;
 }
 
 export interface CallOptions {
@@ -61,13 +59,13 @@ export interface ApiAnswer<T> {
 	body: T;
 }
 
+/** One User-Agent for n8n and MCP alike: both surfaces make the very same requests. Its version is the package's (a test holds them equal). */
+export const CORE_USER_AGENT = 'clipia-core/0.1.0';
+
 /**
  * Accepts `https://…`, and plain http only for localhost / 127.0.0.1 (local testing),
  * like the official SDKs. Returns the URL without a trailing slash.
  */
-/** One User-Agent for n8n and MCP alike: both surfaces make the very same requests. */
-export const CORE_USER_AGENT = 'clipia-core/0.1.0';
-
 export function normalizeBaseUrl(raw: string | undefined): string {
 	const value = (raw ?? '').trim() || DEFAULT_BASE_URL;
 	let url: URL;
@@ -95,7 +93,7 @@ export class ClipiaClient {
 
 	constructor(
 		readonly runtime: Runtime,
-		private readonly options: ClientOptions = {},
+		options: ClientOptions = {},
 	) {
 		this.baseUrl = normalizeBaseUrl(options.baseUrl);
 		this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -144,7 +142,7 @@ export class ClipiaClient {
 	 * `GET /v1/requests/{id}`: the result once terminal (200), or the lifecycle fields
 	 * while running (202). One request tells both, so waiting polls this endpoint.
 	 */
-	async request(requestId: string, options: CallOptions = {}): Promise<RequestResponse> {
+	async result(requestId: string, options: CallOptions = {}): Promise<RequestResponse> {
 		const answer = await this.send<RequestResponse>({
 			...options,
 			method: 'GET',
@@ -221,7 +219,7 @@ export class ClipiaClient {
 					headers: {
 						Accept: 'application/json',
 						...(spec.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-						'User-Agent': this.options.userAgent ?? CORE_USER_AGENT,
+						'User-Agent': CORE_USER_AGENT,
 						...spec.headers,
 					},
 					body: spec.body,

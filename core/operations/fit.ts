@@ -63,7 +63,7 @@ function labelOf(fields: readonly FieldSpec[], key: string): string {
 
 /** How long a schema is trusted before it is read again. */
 const SCHEMA_TTL_MS = 10 * 60_000;
-/** The schema is a help, not a gate: it may take this long before the submit goes ahead without it. */
+/** The schema is a help, not a gate: it may take this long (and a third of the call's time) before the submit goes ahead without it. */
 const SCHEMA_PATIENCE_MS = 8_000;
 
 /**
@@ -85,7 +85,9 @@ export class ModelSchemas {
 		const now = this.client.runtime.now();
 		const cached = this.known.get(model);
 		if (cached && now - cached.at < SCHEMA_TTL_MS) return cached.reading;
-		const reading = this.read(model, Math.min(options.deadline ?? Infinity, now + SCHEMA_PATIENCE_MS), options.signal);
+		// A third of the call's time at most: the submit must still fit when the API is slow.
+		const patience = Math.min(SCHEMA_PATIENCE_MS, ((options.deadline ?? Infinity) - now) / 3);
+		const reading = this.read(model, now + patience, options.signal);
 		this.known.set(model, { at: now, reading });
 		// Only a schema read is remembered; a failed read is tried again by the next caller.
 		reading.then((schema) => schema ?? this.known.delete(model), () => this.known.delete(model));

@@ -93,7 +93,7 @@ export async function runGeneration(
 	const known: KnownOfGeneration = { model: prepared.model, cost: submitted.cost, ...(imagesAsked > 1 ? { imagesAsked } : {}) };
 	if (isTerminal(submitted)) {
 		// Terminal at once (sandbox): the output lives on the result endpoint.
-		const answer = await client.request(submitted.request_id, { signal, deadline: callDeadline }).catch(keepRequestId(submitted.request_id));
+		const answer = await client.result(submitted.request_id, { signal, deadline: callDeadline }).catch(keepRequestId(submitted.request_id));
 		return resultFromAnswer(answer, known, nextStep);
 	}
 	if (options.waitSeconds <= 0) return resultFromSubmit(submitted, prepared.model, nextStep);

@@ -3,7 +3,7 @@
 import { keepRequestId, validationError } from '../errors';
 import type { RequestResponse } from '../http/wire';
 import { resultFromAnswer, type GenerationResult } from '../result';
-import { waitForGeneration, waitForGenerations } from '../wait/waiter';
+import { waitForGeneration } from '../wait/waiter';
 import { waitDeadline, type GenerationContext } from './context';
 
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{5,127}$/;
@@ -39,25 +39,10 @@ export async function waitGeneration(context: GenerationContext, params: WaitPar
 	return resultFromAnswer(answer, {}, nextStep);
 }
 
-/** Waits for many generations under one shared request budget; results in input order. */
-export async function waitGenerations(
-	context: GenerationContext,
-	requestIds: string[],
-	waitSeconds: number,
-): Promise<Array<GenerationResult | Error>> {
-	const { client, signal, nextStep } = context;
-	const answers = await waitForGenerations(client, requestIds.map(checkRequestId), {
-		deadline: waitDeadline(context, waitSeconds),
-		signal,
-		patientWithRateLimits: true,
-	});
-	return answers.map((answer) => (answer instanceof Error ? answer : resultFromAnswer(answer, {}, nextStep)));
-}
-
 /** The generation's current state, one request, no waiting. */
 export async function getGeneration(context: GenerationContext, params: { request_id: string }): Promise<GenerationResult> {
 	const { client, signal, nextStep, deadline } = context;
 	const requestId = checkRequestId(params.request_id);
-	const answer = await client.request(requestId, { signal, deadline }).catch(keepRequestId(requestId));
+	const answer = await client.result(requestId, { signal, deadline }).catch(keepRequestId(requestId));
 	return resultFromAnswer(answer, {}, nextStep);
 }

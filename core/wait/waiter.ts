@@ -8,7 +8,7 @@ import { ClipiaError } from '../errors';
 import type { ClipiaClient } from '../http/client';
 import { isTerminal, type RequestResponse } from '../http/wire';
 import { settle, sleepUnlessAborted } from '../runtime';
-import { DEFAULT_TUNING, JobTrack, type Observation, type ScheduleTuning } from './schedule';
+import { JobTrack, type Observation } from './schedule';
 
 export interface WaitOptions {
 	/** Give up (returning the last answer, still running) at this epoch ms. */
@@ -19,7 +19,6 @@ export interface WaitOptions {
 	 */
 	hardDeadline?: number;
 	signal?: AbortSignal;
-	tuning?: Partial<ScheduleTuning>;
 	/** An answer already in hand (the submit's), so the first poll can wait. */
 	initial?: Observation;
 	/** Called with every answer, e.g. to send progress notifications. */
@@ -38,7 +37,7 @@ export async function waitForGeneration(
 	options: WaitOptions,
 ): Promise<RequestResponse> {
 	const { runtime } = client;
-	const track = new JobTrack({ ...DEFAULT_TUNING, ...options.tuning });
+	const track = new JobTrack();
 	if (options.initial) track.record(options.initial);
 	let nextDelay = track.nextDelay(runtime.now());
 	let last: RequestResponse | undefined;
@@ -56,7 +55,7 @@ export async function waitForGeneration(
 		await sleepUnlessAborted(runtime.sleep, Math.min(nextDelay, Math.max(0, remaining)), options.signal);
 
 		const poll = await settle(
-			client.request(requestId, {
+			client.result(requestId, {
 				signal: options.signal,
 				deadline: hardDeadline,
 				rateLimitDeadline: options.patientWithRateLimits ? options.deadline : undefined,
@@ -87,23 +86,3 @@ const LAST_POLL_GRACE_MS = 3_000;
 
 /** After the client's own retries gave up on a poll, wait this long before the next one. */
 const UNWELL_SERVICE_PAUSE_MS = 5_000;
-
-/**
- * Waits for many generations at once (the batch path). Each keeps its own schedule; the
- * shared client budget keeps the sum under the key's rate limit. Answers come back in
- * the order of `requestIds`.
- */
-export async function waitForGenerations(
-	client: ClipiaClient,
-	requestIds: string[],
-	options: Omit<WaitOptions, 'initial'> & { initial?: Array<Observation | undefined> },
-): Promise<Array<RequestResponse | ClipiaError>> {
-	return Promise.all(
-		requestIds.map((id, index) =>
-			waitForGeneration(client, id, { ...options, initial: options.initial?.[index] }).catch((error: unknown) => {
-				if (error instanceof ClipiaError) return error.withRequestId(id);
-				throw error;
-			}),
-		),
-	);
-}

@@ -1,4 +1,5 @@
-import { ClipiaClient, ClipiaError, DEFAULT_RETRY_POLICY, backoffDelayMs, normalizeBaseUrl, parseRetryAfterMs } from '../../core';
+import { ClipiaClient, ClipiaError, normalizeBaseUrl } from '../../core';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, parseRetryAfterMs } from '../../core/http/retry';
 import { json, scriptedRuntime } from '../helpers/runtime';
 
 const SUBMITTED = { request_id: 'req-123456', status: 'IN_QUEUE', queue_position: 2, status_url: 's', response_url: 'r', cost: 4 };

@@ -14,28 +14,15 @@ import {
 	getModel,
 	listModels,
 	waitGeneration,
-	waitGenerations,
 	type GenerationResult,
 } from '../../core';
 import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { keyMaker, useEmulator } from '../helpers/emulator';
 import { nextStep, realRuntime } from '../helpers/runtime';
 
 const SCALE = 50;
-let emulator: ClipiaEmulator;
-let keyCounter = 0;
-
-beforeAll(async () => {
-	emulator = new ClipiaEmulator({ timeScale: SCALE, runSeconds: { image: 10, video: 60 } });
-	await emulator.start();
-});
-afterAll(() => emulator.stop());
-
-/** A fresh live key per test, so counts and charges are the test's own. */
-function freshKey(options: { credits?: number; requestsPerMinute?: number; concurrency?: number; scopes?: Array<'generate' | 'read'> } = {}): string {
-	const key = `clipia_live_test_${++keyCounter}_${Date.now()}`;
-	emulator.addKey({ key, credits: 1_000, ...options });
-	return key;
-}
+const emulator = useEmulator({ timeScale: SCALE, runSeconds: { image: 10, video: 60 } });
+const freshKey = keyMaker(emulator, 'core');
 
 function client(key: string | undefined, retry = { baseDelayMs: 1000 }): ClipiaClient {
 	return new ClipiaClient(realRuntime(key, SCALE), { baseUrl: emulator.url, retry });
@@ -347,8 +334,9 @@ describe('limits', () => {
 		for (let i = 0; i < 3; i++) submitted.push(await generateImage({ nextStep, client: c }, { prompt: `n${i}` }, { waitSeconds: 0 }));
 		// A fourth over the concurrency limit is a 429 with a Retry-After that is waited out.
 		const fourth = generateImage({ nextStep, client: c }, { prompt: 'n3' }, { waitSeconds: 0, patientWithRateLimits: true });
-		const results = await waitGenerations({ nextStep, client: c }, submitted.map((s) => s.request_id), 120);
-		expect(results.every((r) => !(r instanceof Error) && r.status === 'COMPLETED')).toBe(true);
+		// As the Wait node does: each waits on its own schedule, all under the one client's budget.
+		const results = await Promise.all(submitted.map((s) => waitGeneration({ nextStep, client: c }, { request_id: s.request_id, wait_seconds: 120, patientWithRateLimits: true })));
+		expect(results.map((r) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
 		expect((await fourth).request_id).toBeDefined();
 		expect(emulator.log.some((r) => r.key === key && r.route === 'submit' && r.status === 429)).toBe(true);
 		expect(emulator.stats(key).jobs).toBe(4);

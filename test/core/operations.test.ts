@@ -1,7 +1,6 @@
 import {
 	ClipiaClient,
 	ClipiaError,
-	errorFromResponse,
 	generateImage,
 	generateVideo,
 	prepareImage,
@@ -10,6 +9,7 @@ import {
 	waitGeneration,
 	type HttpRequest,
 } from '../../core';
+import { errorFromResponse } from '../../core/errors';
 import { FakeClock, json, nextStep, scriptedRuntime } from '../helpers/runtime';
 
 function expectValidation(fn: () => unknown, field: string, pattern: RegExp): void {
@@ -53,7 +53,7 @@ describe('validation before any request', () => {
 		expect(requests).toHaveLength(0);
 	});
 
-	it('applies the defaults of the spec', () => {
+	it('leaves out what was not chosen, and picks the default model', () => {
 		const fox = prepareImage({ prompt: 'a fox' });
 		expect({ model: fox.model, input: fox.input, extraInput: fox.extraInput }).toEqual({ model: 'nano-banana-2', input: { prompt: 'a fox' } });
 		expect(prepareVideo({ prompt: 'waves' }).model).toBe('seedance-2-fast-t2v');
@@ -167,11 +167,31 @@ describe('generations', () => {
 		expect(result.next_step).toBeUndefined();
 	});
 
-	it('keeps waiting through a passing outage and keeps the request_id on a hard error', async () => {
+	it('a hard error (404) ends the wait at once, naming the request_id', async () => {
 		let polls = 0;
-		const { runtime } = scriptedRuntime(() => (++polls === 1 ? json(404, { error: { code: 'not_found' } }) : json(200, {})));
+		const { runtime } = scriptedRuntime(() => (++polls, json(404, { error: { code: 'not_found' } })));
 		const error = (await waitGeneration({ nextStep, client: new ClipiaClient(runtime) }, { request_id: 'req-000004', wait_seconds: 10 }).catch((e: unknown) => e)) as ClipiaError;
 		expect(error.requestId).toBe('req-000004');
 		expect(error.message).toMatch(/req-000004/);
+		expect(polls).toBe(1);
+	});
+
+	it("keeps waiting through an outage longer than the client's retries: pauses, then reads the result", async () => {
+		const clock = new FakeClock();
+		const started = clock.time;
+		let polls = 0;
+		// The first read and its 4 retries all meet a 503; the next read finds the job done.
+		const { runtime } = scriptedRuntime(
+			() =>
+				++polls <= 5
+					? json(503, { error: { code: 'service_unavailable' } })
+					: json(200, { request_id: 'req-000005', status: 'COMPLETED', model: 'nano-banana-2', cost: 4, output: { images: [{ url: 'https://media/x.webp' }] } }),
+			clock,
+		);
+		const result = await waitGeneration({ nextStep, client: new ClipiaClient(runtime) }, { request_id: 'req-000005', wait_seconds: 120 });
+		expect(result).toMatchObject({ request_id: 'req-000005', status: 'COMPLETED' });
+		expect(polls).toBe(6);
+		// The retries' backoff (about 1 + 2 + 4 + 8 s) and the waiter's own 5 s pause.
+		expect(clock.time - started).toBeGreaterThanOrEqual(5_000 + 7_500);
 	});
 });

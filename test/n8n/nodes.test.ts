@@ -1,24 +1,13 @@
 /** The three nodes inside n8n-core's execution engine, against the emulator over real HTTP. */
 
 import { readFileSync, statSync } from 'node:fs';
-import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { DEMO_KEYS } from '../emulator/server';
+import { keyMaker, useEmulator } from '../helpers/emulator';
 import { binaryPath, NODE_TYPES, runNode, type NodeRun } from './harness';
 
 const SCALE = 20;
-let emulator: ClipiaEmulator;
-let keyCounter = 0;
-
-beforeAll(async () => {
-	emulator = new ClipiaEmulator({ timeScale: SCALE, runSeconds: { image: 8, video: 40 }, videoBytes: 3 * 1024 * 1024, wallClockHeaders: true });
-	await emulator.start();
-});
-afterAll(() => emulator.stop());
-
-function freshKey(options: { credits?: number; scopes?: Array<'generate' | 'read'>; requestsPerMinute?: number; concurrency?: number } = {}): string {
-	const key = `clipia_live_n8n_${++keyCounter}_${Date.now()}`;
-	emulator.addKey({ key, credits: 5_000, ...options });
-	return key;
-}
+const emulator = useEmulator({ timeScale: SCALE, runSeconds: { image: 8, video: 40 }, videoBytes: 3 * 1024 * 1024, wallClockHeaders: true });
+const freshKey = keyMaker(emulator, 'n8n', { credits: 5_000 });
 
 const credentials = (apiKey: string) => ({ apiKey, baseUrl: emulator.url });
 const items = (count: number, make: (index: number) => Record<string, unknown> = () => ({})) =>
@@ -181,13 +170,13 @@ describe('batch', () => {
 describe('Clipia Generate Video → Clipia Wait Generation', () => {
 	it('returns request_id and cost at once, then the Wait node streams the MP4 into binary data', async () => {
 		const key = freshKey();
-		const started = Date.now();
 		const submitted = await runNode({
 			type: NODE_TYPES.video,
 			credentials: credentials(key),
 			parameters: { prompt: 'waves', duration: 5, resolution: '1080p', aspectRatio: '9:16', generateAudio: true },
 		});
-		expect(Date.now() - started).toBeLessThan(2000);
+		// At once: submitted, and not looked at again.
+		expect(emulator.stats(key).byRoute).toEqual({ model: 1, submit: 1 });
 		expect(submitted.items[0].json).toMatchObject({ status: 'IN_QUEUE', model: 'seedance-2-fast-t2v', next_step: expect.stringMatching(/Clipia Wait Generation/) });
 		expect(submits(key)[0].body).toEqual({ input: { prompt: 'waves', duration: 5, resolution: '1080p', aspect_ratio: '9:16', generate_audio: true } });
 
@@ -232,7 +221,8 @@ describe('Clipia Generate Video → Clipia Wait Generation', () => {
 			parameters: { prompt: 'slow [emulator:seconds=900]', waitForCompletion: true, options: { maxWaitSeconds: 600 } },
 			cancelAfterMs: 1000,
 		});
-		expect(Date.now() - started).toBeLessThan(4000);
+		// Far from the 600 s it would wait uncancelled; loose enough for a busy machine.
+		expect(Date.now() - started).toBeLessThan(15_000);
 		expect(run.status).toBe('canceled');
 		const after = emulator.stats(key).requests;
 		await new Promise((resolve) => setTimeout(resolve, 2000));

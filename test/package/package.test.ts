@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CORE_USER_AGENT } from '../../core/http/client';
 
 const root = join(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -14,6 +15,10 @@ const env = { ...process.env, NODE_ENV: 'production' };
 it('has no runtime dependencies, only the n8n-workflow peer', () => {
 	expect(manifest.dependencies ?? {}).toEqual({});
 	expect(manifest.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+});
+
+it("tells Clipia the package's own version in its User-Agent", () => {
+	expect(CORE_USER_AGENT).toBe(`clipia-core/${manifest.version}`);
 });
 
 it("packs the compiled nodes, credential, icons and codex files the n8n section lists, and passes n8n's lint and scan", () => {

@@ -86,6 +86,7 @@ it('lets one install run at a time, and takes over a lock whose holder died', as
 	const said: string[] = [];
 	const started = Date.now();
 	await withLock(lock, 'n8n 2.8.4', (line) => said.push(line), async () => undefined);
-	expect(Date.now() - started).toBeLessThan(2000);
+	// A holder that is alive would be waited for (minutes): a dead one is taken over at once.
+	expect(Date.now() - started).toBeLessThan(10_000);
 	expect(said).toEqual([`A previous install of n8n 2.8.4 (process ${pid}) stopped midway; taking over.`]);
 });

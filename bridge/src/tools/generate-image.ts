@@ -25,6 +25,6 @@ export const generateImageTool = defineTool({
 			waitSeconds: wait_seconds ?? DEFAULT_WAIT_SECONDS,
 			onUpdate: progressReporter(call),
 		});
-		return presentGeneration(result, call, include_preview ?? true);
+		return presentGeneration(result, call, include_preview);
 	},
 });

@@ -13,6 +13,6 @@ export const getGenerationTool = defineTool({
 	annotations: READ_ONLY,
 	async run({ request_id, include_preview }, call) {
 		const result = await getGeneration(contextOf(call), { request_id });
-		return presentGeneration(result, call, include_preview ?? true);
+		return presentGeneration(result, call, include_preview);
 	},
 });

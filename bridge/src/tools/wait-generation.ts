@@ -20,6 +20,6 @@ export const waitGenerationTool = defineTool({
 			contextOf(call),
 			{ request_id, wait_seconds: wait_seconds ?? DEFAULT_WAIT_SECONDS, onUpdate: progressReporter(call) },
 		);
-		return presentGeneration(result, call, include_preview ?? true);
+		return presentGeneration(result, call, include_preview);
 	},
 });
