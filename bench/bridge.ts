@@ -11,7 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { createBridgeServer, createClient, mediaHandling, TOOLS } from '../bridge/src';
 import { getBalance } from '../core';
-import { ClipiaEmulator, DEMO_KEYS } from '../test/emulator/server';
+import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
 import { median, table } from './report';
 
 const CLI = path.join(__dirname, '..', 'bridge', 'dist', 'bridge', 'src', 'cli.js');

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ClipiaEmulator } from '../test/emulator/server';
+import { ClipiaEmulator } from '../emulator/server';
 import { table } from './report';
 
 const GIB = 1024 ** 3;

@@ -6,7 +6,7 @@
  * (measured on a sample, projected to 100). All times in model (unscaled) seconds.
  */
 
-import { ClipiaEmulator } from '../test/emulator/server';
+import { ClipiaEmulator } from '../emulator/server';
 import { NODE_TYPES, runNode } from '../test/n8n/harness';
 import { table } from './report';
 

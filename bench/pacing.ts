@@ -11,7 +11,7 @@
  * The batches run at the same time on separate keys, so a run takes about 6 minutes.
  */
 
-import { ClipiaEmulator } from '../test/emulator/server';
+import { ClipiaEmulator } from '../emulator/server';
 import { NODE_TYPES, runNode } from '../test/n8n/harness';
 import { median, table } from './report';
 

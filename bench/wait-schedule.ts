@@ -6,7 +6,7 @@
 
 import { ClipiaClient, type Runtime } from '../core';
 import { waitForGeneration } from '../core/wait/waiter';
-import { ClipiaEmulator } from '../test/emulator/server';
+import { ClipiaEmulator } from '../emulator/server';
 import { realRuntime } from '../test/helpers/runtime';
 import { median, table } from './report';
 

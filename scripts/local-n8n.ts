@@ -7,7 +7,7 @@
 
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClipiaEmulator, DEMO_KEYS } from '../test/emulator/server';
+import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
 import { cacheRoot, capture, ensureN8n, freePort, portIsFree, prepareUserFolder, spawnN8n, type Log, type N8nRuntime } from './n8n-runtime';
 
 const root = join(__dirname, '..');

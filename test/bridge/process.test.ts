@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { ClipiaEmulator, DEMO_KEYS } from '../../emulator/server';
 
 const root = path.join(__dirname, '..', '..');
 let emulator: ClipiaEmulator;

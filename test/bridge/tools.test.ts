@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { apiTransport, mediaHandling, MAX_PREVIEW_BYTES, TOOLS } from '../../bridge/src';
 import { ClipiaClient } from '../../core';
-import { DEMO_KEYS } from '../emulator/server';
+import { DEMO_KEYS } from '../../emulator/server';
 import { keyMaker, useEmulator } from '../helpers/emulator';
 import { expectFileSnapshot } from '../helpers/snapshots';
 import { connectBridge, type ToolAnswer } from './harness';

@@ -16,7 +16,7 @@ import {
 	waitGeneration,
 	type GenerationResult,
 } from '../../core';
-import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { ClipiaEmulator, DEMO_KEYS } from '../../emulator/server';
 import { keyMaker, useEmulator } from '../helpers/emulator';
 import { nextStep, realRuntime } from '../helpers/runtime';
 

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { EXAMPLES_DIR, importExamples, WRONG_KEY } from '../../scripts/local-n8n';
 import { capture, ensureN8n, prepareUserFolder, type N8nOutput, type N8nRuntime } from '../../scripts/n8n-runtime';
-import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
+import { ClipiaEmulator, DEMO_KEYS } from '../../emulator/server';
 
 interface Item {
 	json: Record<string, unknown>;

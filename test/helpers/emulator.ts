@@ -1,6 +1,6 @@
 /** One local Clipia for a test file: started before its tests, stopped after, with a fresh key per test. */
 
-import { ClipiaEmulator, type EmulatorOptions, type KeyConfig } from '../emulator/server';
+import { ClipiaEmulator, type EmulatorOptions, type KeyConfig } from '../../emulator/server';
 
 /** The emulator of this test file (its URL is known once the file's tests start). */
 export function useEmulator(options: EmulatorOptions): ClipiaEmulator {

@@ -1,7 +1,7 @@
 /** The three nodes inside n8n-core's execution engine, against the emulator over real HTTP. */
 
 import { readFileSync, statSync } from 'node:fs';
-import { DEMO_KEYS } from '../emulator/server';
+import { DEMO_KEYS } from '../../emulator/server';
 import { keyMaker, useEmulator } from '../helpers/emulator';
 import { binaryPath, NODE_TYPES, runNode, type NodeRun } from './harness';
 

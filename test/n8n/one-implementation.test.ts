@@ -5,7 +5,7 @@
 
 import type { INodeProperties } from 'n8n-workflow';
 import { IMAGE_FIELDS, VIDEO_FIELDS, type FieldSpec } from '../../core';
-import { ClipiaEmulator, type LoggedRequest } from '../emulator/server';
+import { ClipiaEmulator, type LoggedRequest } from '../../emulator/server';
 import { connectBridge } from '../bridge/harness';
 import { loadNode, NODE_TYPES, runNode } from './harness';
 

@@ -1,0 +1,46 @@
+/** Injected faults: rules matched by method, path and key, each used a number of times. */
+
+export type FaultAction =
+	| { type: 'status'; status: number; retryAfter?: string; code?: string }
+	/** The request is handled (a submit is charged) but the connection drops before the answer. */
+	| { type: 'drop' }
+	/** The connection drops before anything is handled. */
+	| { type: 'reset' }
+	/** Answer after a pause (model-time ms). A submit stays "in progress" meanwhile. */
+	| { type: 'delay'; ms: number }
+	/** A 200 with a body that is not JSON. */
+	| { type: 'malformed' };
+
+export interface FaultRule {
+	method?: string;
+	/** Matches when the path contains this text (or matches this pattern). */
+	path?: string | RegExp;
+	key?: string;
+	times: number;
+	action: FaultAction;
+}
+
+export class Faults {
+	readonly rules: FaultRule[] = [];
+
+	/** Adds a rule; rules are consumed in order. */
+	add(rule: FaultRule): void {
+		this.rules.push(rule);
+	}
+
+	/** The action of the first rule matching this request, using it up once. */
+	take(method: string, path: string, key: string): FaultAction | undefined {
+		const index = this.rules.findIndex(
+			(rule) =>
+				rule.times > 0 &&
+				(!rule.method || rule.method === method) &&
+				(!rule.key || rule.key === key) &&
+				(!rule.path || (typeof rule.path === 'string' ? path.includes(rule.path) : rule.path.test(path))),
+		);
+		if (index < 0) return undefined;
+		const rule = this.rules[index];
+		rule.times--;
+		if (rule.times <= 0) this.rules.splice(index, 1);
+		return rule.action;
+	}
+}

@@ -1,0 +1,61 @@
+/**
+ * Webhooks as Clipia sends them: a signed POST to the job's `webhook_url` when it ends
+ * (`X-Clipia-Signature: t=<unix>,v1=hex(HMAC-SHA256(secret, "<t>.<raw body>"))`), retried
+ * with backoff up to 6 times when the receiver does not answer 2xx within 10 s.
+ */
+
+import { createHmac, randomUUID } from 'node:crypto';
+import type { ModelClock } from './clock';
+import { errorOf, type Job } from './jobs';
+
+export interface WebhookDelivery {
+	url: string;
+	requestId: string;
+	attempt: number;
+	status?: number;
+}
+
+const MAX_RETRIES = 6;
+
+export class Webhooks {
+	readonly deliveries: WebhookDelivery[] = [];
+
+	constructor(
+		private readonly clock: ModelClock,
+		private readonly secret: string,
+		private readonly output: (job: Job) => Record<string, unknown>,
+	) {}
+
+	/** Delivers the outcome of a finished job (and retries until it is taken or the retries run out). */
+	async deliver(job: Job, attempt = 1): Promise<void> {
+		const payload =
+			job.status === 'COMPLETED'
+				? { request_id: job.id, status: 'OK', payload: { model: job.model.slug, output: this.output(job), cost: job.cost } }
+				: { request_id: job.id, status: 'ERROR', error: errorOf(job) };
+		const body = JSON.stringify(payload);
+		const timestamp = Math.floor(this.clock.now() / 1000);
+		const signature = createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex');
+		const delivery: WebhookDelivery = { url: job.webhookUrl!, requestId: job.id, attempt };
+		this.deliveries.push(delivery);
+		try {
+			const response = await fetch(job.webhookUrl!, {
+				method: 'POST',
+				headers: {
+					'Content-Type': 'application/json',
+					'X-Clipia-Webhook-Id': randomUUID(),
+					'X-Clipia-Timestamp': String(timestamp),
+					'X-Clipia-Signature': `t=${timestamp},v1=${signature}`,
+				},
+				body,
+				signal: AbortSignal.timeout(10_000 / this.clock.timeScale),
+			});
+			delivery.status = response.status;
+			if (response.ok) return;
+		} catch {
+			delivery.status = 0;
+		}
+		if (attempt > MAX_RETRIES) return;
+		await this.clock.sleep(2 ** attempt * 1000);
+		await this.deliver(job, attempt + 1);
+	}
+}
