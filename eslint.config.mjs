@@ -7,7 +7,17 @@ import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'bridge/dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '!gulpfile.js', '!scripts/**/*.js'] },
+	{
+		ignores: [
+			'dist/**',
+			'bridge/dist/**',
+			'node_modules/**',
+			'coverage/**',
+			'**/*.js',
+			'!gulpfile.js',
+			'!scripts/**/*.js',
+		],
+	},
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
@@ -64,7 +74,15 @@ export default tseslint.config(
 	},
 	{
 		files: ['scripts/**/*.{js,mjs}'],
-		languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+		languageOptions: {
+			globals: {
+				console: 'readonly',
+				process: 'readonly',
+				require: 'readonly',
+				module: 'writable',
+				__dirname: 'readonly',
+			},
+		},
 	},
 	{
 		files: ['gulpfile.js', 'scripts/**/*.js'],

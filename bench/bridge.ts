@@ -47,7 +47,11 @@ function timeToFirstAnswer(args: string[], env: NodeJS.ProcessEnv): Promise<numb
 }
 
 export async function benchBridge(): Promise<boolean> {
-	const env = { PATH: process.env.PATH, CLIPIA_API_KEY: 'clipia_live_bench_cold_start', CLIPIA_BASE_URL: 'http://127.0.0.1:9' };
+	const env = {
+		PATH: process.env.PATH,
+		CLIPIA_API_KEY: 'clipia_live_bench_cold_start',
+		CLIPIA_BASE_URL: 'http://127.0.0.1:9',
+	};
 	const bare = ['-e', "process.stdin.once('data', () => process.stdout.write('{\"id\":1}\\n'))"];
 	const bridgeStarts: number[] = [];
 	const bareStarts: number[] = [];

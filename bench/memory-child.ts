@@ -19,13 +19,27 @@ async function main(): Promise<void> {
 	const run = await runNode({
 		type: NODE_TYPES.video,
 		credentials,
-		parameters: { prompt: 'one long video', waitForCompletion: true, output: 'binary', options: { maxWaitSeconds: 600 } },
+		parameters: {
+			prompt: 'one long video',
+			waitForCompletion: true,
+			output: 'binary',
+			options: { maxWaitSeconds: 600 },
+		},
 	});
 	clearInterval(sampler);
 	peak = Math.max(peak, process.memoryUsage().rss);
 	const binary = run.items[0]?.binary?.data;
 	const bytes = binary?.id ? statSync(binaryPath(binary.id)).size : 0;
-	process.stdout.write(JSON.stringify({ baseline, peak, bytes, mimeType: binary?.mimeType, seconds: (Date.now() - started) / 1000, error: run.error?.message }) + '\n');
+	process.stdout.write(
+		JSON.stringify({
+			baseline,
+			peak,
+			bytes,
+			mimeType: binary?.mimeType,
+			seconds: (Date.now() - started) / 1000,
+			error: run.error?.message,
+		}) + '\n',
+	);
 }
 
 void main().then(() => process.exit(0));

@@ -38,11 +38,23 @@ async function batch(emulator: ClipiaEmulator, key: string, count: number, maxCo
 	const completed = run.items.filter((item) => item.json.status === 'COMPLETED').length;
 	const stats = emulator.stats(key);
 	const expectedCharge = run.items.reduce((sum, item) => sum + Number(item.json.cost_credits ?? 0), 0);
-	return { makespanS, completed, failed: count - completed, stats, extraCharge: stats.charged - expectedCharge, ordered: run.items.every((item, index) => (item.pairedItem as { item: number }).item === index) };
+	return {
+		makespanS,
+		completed,
+		failed: count - completed,
+		stats,
+		extraCharge: stats.charged - expectedCharge,
+		ordered: run.items.every((item, index) => (item.pairedItem as { item: number }).item === index),
+	};
 }
 
 export async function benchN8nBatch(): Promise<boolean> {
-	const emulator = new ClipiaEmulator({ timeScale: SCALE, runSeconds: { video: VIDEO_SECONDS }, wallClockHeaders: true, videoBytes: 64 * 1024 });
+	const emulator = new ClipiaEmulator({
+		timeScale: SCALE,
+		runSeconds: { video: VIDEO_SECONDS },
+		wallClockHeaders: true,
+		videoBytes: 64 * 1024,
+	});
 	await emulator.start();
 	try {
 		const together = await batch(emulator, 'clipia_live_bench_batch', ITEMS, CONCURRENCY);
@@ -54,19 +66,43 @@ export async function benchN8nBatch(): Promise<boolean> {
 		const bound = Math.max(rounds * (dispatchS + VIDEO_SECONDS), ((ITEMS * 2) / RPM) * 60);
 		const serialProjected = (serial.makespanS / SERIAL_SAMPLE) * ITEMS;
 		const ratio = together.makespanS / bound;
-		console.log(`\n## n8n batch: ${ITEMS} Generate Video items, waitForCompletion, key limits ${CONCURRENCY} concurrent / ${RPM} rpm (emulator ${SCALE}× time, model seconds)\n`);
+		console.log(
+			`\n## n8n batch: ${ITEMS} Generate Video items, waitForCompletion, key limits ${CONCURRENCY} concurrent / ${RPM} rpm (emulator ${SCALE}× time, model seconds)\n`,
+		);
 		console.log(
 			table(
 				['run', 'makespan', 'vs bound', 'completed', 'failed', 'API requests', '429s', 'extra charge', 'order kept'],
 				[
 					['bound set by the limits', `${bound.toFixed(0)} s`, '1.00×', '', '', '', '', '', ''],
-					[`node, maxConcurrency ${CONCURRENCY}`, `${together.makespanS.toFixed(0)} s`, `${ratio.toFixed(3)}×`, String(together.completed), String(together.failed), String(together.stats.requests), String(together.stats.rateLimited), String(together.extraCharge), String(together.ordered)],
-					[`one at a time (${SERIAL_SAMPLE} measured, ×${ITEMS / SERIAL_SAMPLE})`, `${serialProjected.toFixed(0)} s`, `${(serialProjected / bound).toFixed(2)}×`, String(serial.completed), String(serial.failed), String(serial.stats.requests), String(serial.stats.rateLimited), String(serial.extraCharge), String(serial.ordered)],
+					[
+						`node, maxConcurrency ${CONCURRENCY}`,
+						`${together.makespanS.toFixed(0)} s`,
+						`${ratio.toFixed(3)}×`,
+						String(together.completed),
+						String(together.failed),
+						String(together.stats.requests),
+						String(together.stats.rateLimited),
+						String(together.extraCharge),
+						String(together.ordered),
+					],
+					[
+						`one at a time (${SERIAL_SAMPLE} measured, ×${ITEMS / SERIAL_SAMPLE})`,
+						`${serialProjected.toFixed(0)} s`,
+						`${(serialProjected / bound).toFixed(2)}×`,
+						String(serial.completed),
+						String(serial.failed),
+						String(serial.stats.requests),
+						String(serial.stats.rateLimited),
+						String(serial.extraCharge),
+						String(serial.ordered),
+					],
 				],
 			),
 		);
 		const met = ratio <= TARGET && together.failed === 0 && together.extraCharge === 0 && together.ordered;
-		console.log(`\nTarget ≤ ${TARGET}× the bound, 0 failed, 0 extra charges: ${met ? 'met' : 'MISSED'} (${(serialProjected / together.makespanS).toFixed(1)}× faster than one at a time)`);
+		console.log(
+			`\nTarget ≤ ${TARGET}× the bound, 0 failed, 0 extra charges: ${met ? 'met' : 'MISSED'} (${(serialProjected / together.makespanS).toFixed(1)}× faster than one at a time)`,
+		);
 		return met;
 	} finally {
 		await emulator.stop();

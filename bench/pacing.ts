@@ -41,7 +41,12 @@ export function percentile(values: number[], share: number): number {
 }
 
 /** Runs one batch of `jobs` videos on a fresh key and reads the figures off the emulator. */
-export async function pacedBatch(emulator: ClipiaEmulator, key: string, jobs: number, videoSeconds: number): Promise<PacingFigures> {
+export async function pacedBatch(
+	emulator: ClipiaEmulator,
+	key: string,
+	jobs: number,
+	videoSeconds: number,
+): Promise<PacingFigures> {
 	emulator.addKey({ key, credits: 1_000_000, concurrency: CONCURRENCY, requestsPerMinute: RPM });
 	const started = Date.now();
 	const run = await runNode({
@@ -61,7 +66,9 @@ export async function pacedBatch(emulator: ClipiaEmulator, key: string, jobs: nu
 	const ids = run.items.map((item) => String(item.json.request_id));
 	const detection = ids.flatMap((id) => {
 		const ended = emulator.jobInfo(id)?.endAt;
-		const seen = emulator.log.find((entry) => entry.method === 'GET' && entry.path === `/v1/requests/${id}` && entry.status === 200);
+		const seen = emulator.log.find(
+			(entry) => entry.method === 'GET' && entry.path === `/v1/requests/${id}` && entry.status === 200,
+		);
 		return ended !== undefined && seen ? [(seen.at - ended) / 1000] : [];
 	});
 	const dispatchS = emulator.options.dispatchMs / 1000;
@@ -81,15 +88,25 @@ export async function benchPacing(): Promise<boolean> {
 	const emulator = new ClipiaEmulator({ timeScale: 1, runSeconds: { video: VIDEO_SECONDS }, videoBytes: 16 * 1024 });
 	await emulator.start();
 	try {
-		const runs = await Promise.all(BATCHES.map((jobs) => pacedBatch(emulator, `clipia_live_bench_pacing_${jobs}`, jobs, VIDEO_SECONDS)));
-		console.log(`\n## Pacing on the real clock: Generate Video batches (${VIDEO_SECONDS} s videos), key limits ${CONCURRENCY} concurrent / ${RPM} rpm\n`);
+		const runs = await Promise.all(
+			BATCHES.map((jobs) => pacedBatch(emulator, `clipia_live_bench_pacing_${jobs}`, jobs, VIDEO_SECONDS)),
+		);
+		console.log(
+			`\n## Pacing on the real clock: Generate Video batches (${VIDEO_SECONDS} s videos), key limits ${CONCURRENCY} concurrent / ${RPM} rpm\n`,
+		);
 		let met = true;
 		const rows: string[][] = [];
 		for (const run of runs) {
 			const ratio = run.makespanS / run.boundS;
 			const med = median(run.detection);
 			const p95 = percentile(run.detection, 0.95);
-			const ok = ratio <= TARGET_RATIO && run.completed === run.jobs && run.extraCharge === 0 && run.detection.length === run.jobs && med <= TARGET_MEDIAN_S && p95 <= TARGET_P95_S;
+			const ok =
+				ratio <= TARGET_RATIO &&
+				run.completed === run.jobs &&
+				run.extraCharge === 0 &&
+				run.detection.length === run.jobs &&
+				med <= TARGET_MEDIAN_S &&
+				p95 <= TARGET_P95_S;
 			met &&= ok;
 			rows.push([`${run.jobs} videos, bound`, `${run.boundS.toFixed(1)} s`, '1.000×', '', '', '', '', '', '']);
 			rows.push([
@@ -104,7 +121,22 @@ export async function benchPacing(): Promise<boolean> {
 				`${run.rateLimited} / ${run.extraCharge}`,
 			]);
 		}
-		console.log(table(['run', 'makespan', 'vs bound', 'detect median', 'detect p95', 'detect max', 'completed', 'API requests', '429s / extra charge'], rows));
+		console.log(
+			table(
+				[
+					'run',
+					'makespan',
+					'vs bound',
+					'detect median',
+					'detect p95',
+					'detect max',
+					'completed',
+					'API requests',
+					'429s / extra charge',
+				],
+				rows,
+			),
+		);
 		console.log(
 			`\nTargets: makespan ≤ ${TARGET_RATIO}× the bound, detection median ≤ ${TARGET_MEDIAN_S} s and p95 ≤ ${TARGET_P95_S} s, all completed, 0 extra charges: ${met ? 'met' : 'MISSED'}`,
 		);

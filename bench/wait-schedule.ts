@@ -55,7 +55,10 @@ async function measure(
 }
 
 export async function benchWaitSchedule(): Promise<boolean> {
-	const emulator = new ClipiaEmulator({ timeScale: SCALE, keys: [{ key: KEY, credits: 1e9, requestsPerMinute: 1e9, concurrency: 1e6 }] });
+	const emulator = new ClipiaEmulator({
+		timeScale: SCALE,
+		keys: [{ key: KEY, credits: 1e9, requestsPerMinute: 1e9, concurrency: 1e6 }],
+	});
 	await emulator.start();
 	const runtime = realRuntime(KEY, SCALE);
 	const rows: string[][] = [];
@@ -98,9 +101,14 @@ export async function benchWaitSchedule(): Promise<boolean> {
 	} finally {
 		await emulator.stop();
 	}
-	console.log(`\nWait schedule vs fixed 1 s poller (emulator time scale ${SCALE}×, ${REPS} jobs per cell, durations ±10%; medians, unscaled time)`);
 	console.log(
-		table(['job', 'progress', 'poller req', 'schedule req', 'ratio', 'poller latency', 'schedule latency', 'target', ''], rows),
+		`\nWait schedule vs fixed 1 s poller (emulator time scale ${SCALE}×, ${REPS} jobs per cell, durations ±10%; medians, unscaled time)`,
+	);
+	console.log(
+		table(
+			['job', 'progress', 'poller req', 'schedule req', 'ratio', 'poller latency', 'schedule latency', 'target', ''],
+			rows,
+		),
 	);
 	return ok;
 }

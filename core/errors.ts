@@ -135,8 +135,15 @@ export function keepRequestId(requestId: string): (error: unknown) => never {
  * A wait that ran out while the generation still runs. `howToContinue` is the surface's
  * own next step (a node to add, a tool to call).
  */
-export function stillRunningError(result: { request_id: string; status: string; progress?: number }, seconds: number, howToContinue: string): ClipiaError {
-	const where = result.status === 'IN_PROGRESS' && typeof result.progress === 'number' ? `IN_PROGRESS, ${result.progress}%` : result.status;
+export function stillRunningError(
+	result: { request_id: string; status: string; progress?: number },
+	seconds: number,
+	howToContinue: string,
+): ClipiaError {
+	const where =
+		result.status === 'IN_PROGRESS' && typeof result.progress === 'number'
+			? `IN_PROGRESS, ${result.progress}%`
+			: result.status;
 	return new ClipiaError({
 		code: 'wait_timeout',
 		requestId: result.request_id,

@@ -74,7 +74,8 @@ const extraInput = {
 	type: 'json',
 	target: 'extraInput',
 	n8nOption: true,
-	description: 'More model input fields, sent as given over the named ones, e.g. {"seed": 42}; the model\'s input schema lists them',
+	description:
+		'More model input fields, sent as given over the named ones, e.g. {"seed": 42}; the model\'s input schema lists them',
 } as const;
 
 const webhookUrl = {
@@ -228,11 +229,17 @@ export type GenerateImageParams = ParamsOf<typeof IMAGE_FIELDS>;
 export type GenerateVideoParams = ParamsOf<typeof VIDEO_FIELDS>;
 
 /** The fields a surface offers. */
-export function fieldsFor<Fields extends readonly FieldSpec[]>(fields: Fields, surface: Surface): Array<Fields[number]> {
+export function fieldsFor<Fields extends readonly FieldSpec[]>(
+	fields: Fields,
+	surface: Surface,
+): Array<Fields[number]> {
 	return fields.filter((field: FieldSpec) => !field.surfaces || field.surfaces.includes(surface));
 }
 
-export function fieldByKey<Fields extends readonly FieldSpec[]>(fields: Fields, key: Fields[number]['key']): Fields[number] {
+export function fieldByKey<Fields extends readonly FieldSpec[]>(
+	fields: Fields,
+	key: Fields[number]['key'],
+): Fields[number] {
 	const field = fields.find((candidate) => candidate.key === key);
 	if (!field) throw new Error(`No field ${key}`);
 	return field;

@@ -4,13 +4,30 @@
  */
 
 // What a surface hands core, and core's client over it.
-export { abortError, isAbortError, lowerCaseHeaders, settle, type HttpRequest, type HttpResponse, type Runtime, type Transport } from './runtime';
+export {
+	abortError,
+	isAbortError,
+	lowerCaseHeaders,
+	settle,
+	type HttpRequest,
+	type HttpResponse,
+	type Runtime,
+	type Transport,
+} from './runtime';
 export { ClipiaClient, normalizeBaseUrl, type ClientOptions } from './http/client';
 export { isTerminal, type GenerationOutput, type GenerationStatus, type ModelDetail } from './http/wire';
 
 // The operations.
 export type { GenerationContext, OperationContext } from './operations/context';
-export { generateImage, generateVideo, prepareImage, prepareVideo, runGeneration, type PreparedGeneration, type RunOptions } from './operations/generate';
+export {
+	generateImage,
+	generateVideo,
+	prepareImage,
+	prepareVideo,
+	runGeneration,
+	type PreparedGeneration,
+	type RunOptions,
+} from './operations/generate';
 export { checkRequestId, getGeneration, waitGeneration } from './operations/requests';
 export { estimateCost, getBalance, getModel, listModels, type ListModelsParams } from './operations/catalog';
 
@@ -31,4 +48,12 @@ export {
 export { isHttpsOrLocal, type FieldValues } from './validate';
 export { failureOf, mediaOf, type GenerationResult, type NextStep } from './result';
 export { ClipiaError, downloadFailedError, redactSecrets, stillRunningError, type ClipiaErrorCode } from './errors';
-export { SNIFF_BYTES, bytesAreClaimedType, mediaExtension, mediaFileName, mediaMimeType, sniffMediaType, type MediaKind } from './media';
+export {
+	SNIFF_BYTES,
+	bytesAreClaimedType,
+	mediaExtension,
+	mediaFileName,
+	mediaMimeType,
+	sniffMediaType,
+	type MediaKind,
+} from './media';

@@ -39,7 +39,6 @@ export interface KnownOfGeneration {
 /** Says what to call next for a generation still running; each surface names its own tool. */
 export type NextStep = (requestId: string) => string;
 
-
 export function resultFromSubmit(submit: SubmitResponse, model: string, nextStep: NextStep): GenerationResult {
 	return shape(
 		{
@@ -55,7 +54,11 @@ export function resultFromSubmit(submit: SubmitResponse, model: string, nextStep
 	);
 }
 
-export function resultFromAnswer(answer: RequestResponse, known: KnownOfGeneration, nextStep: NextStep): GenerationResult {
+export function resultFromAnswer(
+	answer: RequestResponse,
+	known: KnownOfGeneration,
+	nextStep: NextStep,
+): GenerationResult {
 	const result = shape(answer, answer.model ?? known.model ?? '', answer.cost ?? known.cost ?? 0, nextStep);
 	const images = result.output?.images;
 	if (images && known.imagesAsked && images.length < known.imagesAsked) {
@@ -85,7 +88,9 @@ function shape(answer: RequestResponse, model: string, cost: number, nextStep: N
 	if (answer.error || answer.status !== 'COMPLETED') {
 		result.error = {
 			code: answer.error?.code ?? answer.status,
-			message: answer.error?.message ?? (answer.status === 'CANCELED' ? 'The generation was canceled.' : 'The generation failed.'),
+			message:
+				answer.error?.message ??
+				(answer.status === 'CANCELED' ? 'The generation was canceled.' : 'The generation failed.'),
 		};
 	}
 	return result;
@@ -107,11 +112,16 @@ export function failureOf(result: GenerationResult): ClipiaError | undefined {
 }
 
 /** Every media URL of an output, the full-quality original preferred, in output order. */
-export function mediaOf(output: GenerationOutput | undefined): Array<{ kind: 'image' | 'video' | 'audio'; url: string; displayUrl: string }> {
+export function mediaOf(
+	output: GenerationOutput | undefined,
+): Array<{ kind: 'image' | 'video' | 'audio'; url: string; displayUrl: string }> {
 	if (!output) return [];
 	const media: Array<{ kind: 'image' | 'video' | 'audio'; url: string; displayUrl: string }> = [];
-	for (const image of output.images ?? []) media.push({ kind: 'image', url: image.original_url ?? image.url, displayUrl: image.url });
-	if (output.video) media.push({ kind: 'video', url: output.video.original_url ?? output.video.url, displayUrl: output.video.url });
-	if (output.audio) media.push({ kind: 'audio', url: output.audio.original_url ?? output.audio.url, displayUrl: output.audio.url });
+	for (const image of output.images ?? [])
+		media.push({ kind: 'image', url: image.original_url ?? image.url, displayUrl: image.url });
+	if (output.video)
+		media.push({ kind: 'video', url: output.video.original_url ?? output.video.url, displayUrl: output.video.url });
+	if (output.audio)
+		media.push({ kind: 'audio', url: output.audio.original_url ?? output.audio.url, displayUrl: output.audio.url });
 	return media;
 }

@@ -57,11 +57,7 @@ export interface Runtime {
 }
 
 /** Sleeps, but wakes early (rejecting with an AbortError) when the signal aborts. */
-export async function sleepUnlessAborted(
-	sleep: Runtime['sleep'],
-	ms: number,
-	signal?: AbortSignal,
-): Promise<void> {
+export async function sleepUnlessAborted(sleep: Runtime['sleep'], ms: number, signal?: AbortSignal): Promise<void> {
 	throwIfAborted(signal);
 	if (ms <= 0) return;
 	if (!signal) return sleep(ms);

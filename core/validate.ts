@@ -51,7 +51,10 @@ function checkValue(field: FieldSpec, raw: unknown): unknown {
 			// Case is the model's business (`1k` here, `1K` there): any case passes, the model's spelling is sent.
 			const value = field.options?.find((option) => option.toLowerCase() === String(raw).trim().toLowerCase());
 			if (value === undefined) {
-				throw validationError(field.key, `${label(field)} must be one of ${field.options?.join(', ')}; got ${show(raw)}.`);
+				throw validationError(
+					field.key,
+					`${label(field)} must be one of ${field.options?.join(', ')}; got ${show(raw)}.`,
+				);
 			}
 			return value;
 		}
@@ -76,7 +79,10 @@ function checkJsonObject(field: FieldSpec, raw: unknown): Record<string, unknown
 		try {
 			value = JSON.parse(raw);
 		} catch {
-			throw validationError(field.key, `${label(field)} must be a JSON object, e.g. {"seed": 42}; it is not valid JSON.`);
+			throw validationError(
+				field.key,
+				`${label(field)} must be a JSON object, e.g. {"seed": 42}; it is not valid JSON.`,
+			);
 		}
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -107,14 +113,17 @@ function checkHttpsUrl(field: FieldSpec, raw: unknown): string {
 
 /** https, or plain http only for a local server (the emulator): the rule the SDKs apply to base URLs. */
 export function isHttpsOrLocal(url: URL): boolean {
-	return url.protocol === 'https:' || (url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1'));
+	return (
+		url.protocol === 'https:' ||
+		(url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1'))
+	);
 }
 
 function isEmpty(value: unknown): boolean {
 	return (
 		value === undefined ||
 		value === null ||
-		(typeof value === 'string' && value.trim() === '' ) ||
+		(typeof value === 'string' && value.trim() === '') ||
 		(Array.isArray(value) && value.length === 0)
 	);
 }

@@ -1,11 +1,17 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 export class ClipiaApi implements ICredentialType {
 	name = 'clipiaApi';
 
 	displayName = 'Clipia API';
 
-	icon: Icon = { light: 'file:clipia.svg', dark: 'file:clipia.dark.svg' };
+	icon: Icon = { light: 'file:../icons/clipia.svg', dark: 'file:../icons/clipia.dark.svg' };
 
 	documentationUrl = 'https://clipia.ai/docs/api';
 
@@ -25,7 +31,8 @@ export class ClipiaApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.clipia.ai',
-			description: 'Leave as is, unless you go through a proxy or a local Clipia emulator (http is allowed only for localhost)',
+			description:
+				'Leave as is, unless you go through a proxy or a local Clipia emulator (http is allowed only for localhost)',
 		},
 	];
 
@@ -40,13 +47,16 @@ export class ClipiaApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: '={{($credentials.baseUrl || "https://api.clipia.ai").trim().replace(/\\/+$/, "")}}',
 			url: '/v1/account',
 		},
 		rules: [
 			{
 				type: 'responseCode',
-				properties: { value: 401, message: 'Clipia did not accept this API key: check that it is complete and not revoked' },
+				properties: {
+					value: 401,
+					message: 'Clipia did not accept this API key: check that it is complete and not revoked',
+				},
 			},
 			{
 				type: 'responseCode',

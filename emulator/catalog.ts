@@ -41,14 +41,21 @@ function imageSchema(withReferences: boolean): Record<string, EmulatedField> {
 		resolution: { type: 'string', enum: ['1k', '2k', '4k'], default: '1k' },
 		num_images: { type: 'integer', minimum: 1, maximum: 4, default: 1 },
 		seed: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
-		...(withReferences ? { image_urls: { type: 'array', max_items: 4, description: 'Reference images' } as EmulatedField } : {}),
+		...(withReferences
+			? { image_urls: { type: 'array', max_items: 4, description: 'Reference images' } as EmulatedField }
+			: {}),
 	};
 }
 
-function videoSchema(imageToVideo: boolean, durations: { minimum?: number; maximum?: number; enum?: number[] }): Record<string, EmulatedField> {
+function videoSchema(
+	imageToVideo: boolean,
+	durations: { minimum?: number; maximum?: number; enum?: number[] },
+): Record<string, EmulatedField> {
 	return {
 		prompt: { type: 'string', required: true },
-		...(imageToVideo ? { image_url: { type: 'string', required: true, description: 'Start frame' } as EmulatedField } : {}),
+		...(imageToVideo
+			? { image_url: { type: 'string', required: true, description: 'Start frame' } as EmulatedField }
+			: {}),
 		duration: { type: 'integer', default: 5, ...durations },
 		aspect_ratio: { type: 'string', enum: VIDEO_ASPECTS, default: '16:9' },
 		resolution: { type: 'string', enum: ['480p', '720p', '1080p'], default: '720p' },
@@ -155,7 +162,10 @@ export const MODELS: EmulatedModel[] = [
 		capabilities: ['text-to-audio'],
 		creditsBase: 3,
 		multipliers: {},
-		inputSchema: { prompt: { type: 'string', required: true }, duration: { type: 'integer', minimum: 1, maximum: 180, default: 30 } },
+		inputSchema: {
+			prompt: { type: 'string', required: true },
+			duration: { type: 'integer', minimum: 1, maximum: 180, default: 30 },
+		},
 		runSeconds: 20,
 	},
 ];
@@ -217,11 +227,18 @@ export function inputProblem(model: EmulatedModel, input: Record<string, unknown
 					: typeof value === (spec.type === 'number' ? 'number' : spec.type);
 		if (!typeOk) return `${field}: must be ${spec.type === 'integer' ? 'an integer' : `a ${spec.type}`}`;
 		if (spec.type === 'string' && spec.required && String(value).trim() === '') return `${field}: must not be empty`;
-		if (spec.enum && !spec.enum.includes(value as string | number | boolean)) return `${field}: must be one of ${spec.enum.join(', ')}`;
-		if (spec.minimum !== undefined && (value as number) < spec.minimum) return `${field}: must be at least ${spec.minimum}`;
-		if (spec.maximum !== undefined && (value as number) > spec.maximum) return `${field}: must be at most ${spec.maximum}`;
-		if (spec.max_items !== undefined && (value as unknown[]).length > spec.max_items) return `${field}: at most ${spec.max_items} items`;
-		if (spec.type === 'array' && !(value as unknown[]).every((item) => typeof item === 'string' && /^https?:\/\//.test(item))) {
+		if (spec.enum && !spec.enum.includes(value as string | number | boolean))
+			return `${field}: must be one of ${spec.enum.join(', ')}`;
+		if (spec.minimum !== undefined && (value as number) < spec.minimum)
+			return `${field}: must be at least ${spec.minimum}`;
+		if (spec.maximum !== undefined && (value as number) > spec.maximum)
+			return `${field}: must be at most ${spec.maximum}`;
+		if (spec.max_items !== undefined && (value as unknown[]).length > spec.max_items)
+			return `${field}: at most ${spec.max_items} items`;
+		if (
+			spec.type === 'array' &&
+			!(value as unknown[]).every((item) => typeof item === 'string' && /^https?:\/\//.test(item))
+		) {
 			return `${field}: must be a list of image URLs`;
 		}
 	}

@@ -25,7 +25,18 @@ export interface RequestContext {
 	fault?: FaultAction;
 }
 
-export type Route = 'admin' | 'media' | 'webhook-echo' | 'models' | 'model' | 'estimate' | 'submit' | 'status' | 'result' | 'account' | 'unknown';
+export type Route =
+	| 'admin'
+	| 'media'
+	| 'webhook-echo'
+	| 'models'
+	| 'model'
+	| 'estimate'
+	| 'submit'
+	| 'status'
+	| 'result'
+	| 'account'
+	| 'unknown';
 
 export function routeOf(method: string, path: string): Route {
 	if (path.startsWith('/__emulator/')) return 'admin';
@@ -47,7 +58,14 @@ export function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 export function errorBody(status: number, code: string, message: string) {
-	const type = status === 401 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+	const type =
+		status === 401
+			? 'authentication_error'
+			: status === 429
+				? 'rate_limit_error'
+				: status >= 500
+					? 'api_error'
+					: 'invalid_request_error';
 	return { error: { type, code, message } };
 }
 
@@ -72,6 +90,7 @@ export function inputOf(body: unknown, raw: Buffer): Record<string, unknown> | s
 	if (!raw.length) return 'The request body must be JSON with an "input" object';
 	if (typeof body !== 'object' || body === null) return 'The request body is not valid JSON';
 	const input = (body as { input?: unknown }).input;
-	if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'The request body needs an "input" object';
+	if (typeof input !== 'object' || input === null || Array.isArray(input))
+		return 'The request body needs an "input" object';
 	return input as Record<string, unknown>;
 }

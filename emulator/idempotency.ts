@@ -23,15 +23,27 @@ export class IdempotencyStore {
 	 * Opens a submission. Returns the answer to give at once (a replay or a 409), or a
 	 * `remember` function that records the submission's own answer when it is known.
 	 */
-	open(apiKey: string, idempotencyKey: string | undefined, slug: string, raw: Buffer, now: number): { answer: Answer } | { remember: (answer: Answer) => Answer } {
+	open(
+		apiKey: string,
+		idempotencyKey: string | undefined,
+		slug: string,
+		raw: Buffer,
+		now: number,
+	): { answer: Answer } | { remember: (answer: Answer) => Answer } {
 		const hash = createHash('sha256').update(slug).update('\n').update(raw).digest('hex');
 		const slot = idempotencyKey ? `${apiKey}\n${idempotencyKey}` : undefined;
 		if (!slot) return { remember: (answer) => answer };
 		const seen = this.entries.get(slot);
 		if (seen && seen.expiresAt > now) {
-			if (seen.hash !== hash) return { answer: errorAnswer(409, 'idempotency_key_reuse', 'Idempotency-Key reused with a different request') };
+			if (seen.hash !== hash)
+				return { answer: errorAnswer(409, 'idempotency_key_reuse', 'Idempotency-Key reused with a different request') };
 			if (seen.state === 'processing') {
-				return { answer: { ...errorAnswer(409, 'request_in_progress', 'A request with this Idempotency-Key is still being processed'), headers: { 'Retry-After': '1' } } };
+				return {
+					answer: {
+						...errorAnswer(409, 'request_in_progress', 'A request with this Idempotency-Key is still being processed'),
+						headers: { 'Retry-After': '1' },
+					},
+				};
 			}
 			return { answer: { ...seen.answer!, headers: { 'Idempotent-Replayed': 'true' } } };
 		}

@@ -104,13 +104,24 @@ export class Keys {
 		if (key.window.length >= key.requestsPerMinute) {
 			key.stats.rateLimited++;
 			return {
-				headers: { 'RateLimit-Limit': limit, 'RateLimit-Remaining': '0', 'RateLimit-Reset': reset, 'Retry-After': reset },
+				headers: {
+					'RateLimit-Limit': limit,
+					'RateLimit-Remaining': '0',
+					'RateLimit-Reset': reset,
+					'Retry-After': reset,
+				},
 				refused: errorAnswer(429, 'rate_limit_exceeded', 'Rate limit exceeded: too many requests per minute'),
 			};
 		}
 		key.window.push(now);
 		key.stats.requests++;
 		key.stats.byRoute[route] = (key.stats.byRoute[route] ?? 0) + 1;
-		return { headers: { 'RateLimit-Limit': limit, 'RateLimit-Remaining': String(key.requestsPerMinute - key.window.length), 'RateLimit-Reset': reset } };
+		return {
+			headers: {
+				'RateLimit-Limit': limit,
+				'RateLimit-Remaining': String(key.requestsPerMinute - key.window.length),
+				'RateLimit-Reset': reset,
+			},
+		};
 	}
 }

@@ -17,7 +17,11 @@ export function outputOf(job: Job, base: string, videoBytes: number): Record<str
 			// All variants side by side in one image.
 			const columns = Math.ceil(Math.sqrt(asked));
 			const [w, h] = [width * columns, height * Math.ceil(asked / columns)];
-			return { images: [{ url: `${base}/${id}/0-${w}x${h}.webp`, original_url: `${base}/${id}/0-${w}x${h}.png`, width: w, height: h }] };
+			return {
+				images: [
+					{ url: `${base}/${id}/0-${w}x${h}.webp`, original_url: `${base}/${id}/0-${w}x${h}.png`, width: w, height: h },
+				],
+			};
 		}
 		return {
 			images: Array.from({ length: asked }, (_, n) => ({
@@ -30,7 +34,9 @@ export function outputOf(job: Job, base: string, videoBytes: number): Record<str
 	}
 	if (job.model.type === 'video') {
 		const [width, height] = videoSize(String(job.input.resolution ?? '720p'), String(job.input.aspect_ratio ?? '16:9'));
-		return { video: { url: `${base}/${id}/video-${videoBytes}.mp4`, width, height, duration: Number(job.input.duration ?? 5) } };
+		return {
+			video: { url: `${base}/${id}/video-${videoBytes}.mp4`, width, height, duration: Number(job.input.duration ?? 5) },
+		};
 	}
 	return { audio: { url: `${base}/${id}/audio.mp3`, duration: Number(job.input.duration ?? 30) } };
 }
@@ -41,7 +47,11 @@ export function serveMedia(path: string, job: Job | undefined, res: ServerRespon
 	const id = path.split('/').slice(-2)[0];
 	if (directivesOf(job?.input.prompt).badMedia) {
 		// A media host that answers with a page, under the Content-Type the file would have.
-		const type = name.endsWith('.mp4') ? 'video/mp4' : name.endsWith('.mp3') ? 'audio/mpeg' : `image/${name.split('.').pop()}`;
+		const type = name.endsWith('.mp4')
+			? 'video/mp4'
+			: name.endsWith('.mp3')
+				? 'audio/mpeg'
+				: `image/${name.split('.').pop()}`;
 		res.writeHead(200, { 'Content-Type': type });
 		res.end('<!doctype html><html><body>Access denied</body></html>');
 		return;

@@ -15,7 +15,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import { findModel, inputProblem, LLM_ENTRY, MODELS, priceOf, publicModel } from './catalog';
 import { ModelClock } from './clock';
 import { Faults, type FaultRule } from './faults';
-import { errorAnswer, errorBody, header, inputOf, readBody, routeOf, send, type Answer, type RequestContext } from './http';
+import {
+	errorAnswer,
+	errorBody,
+	header,
+	inputOf,
+	readBody,
+	routeOf,
+	send,
+	type Answer,
+	type RequestContext,
+} from './http';
 import { IdempotencyStore } from './idempotency';
 import { DEMO_KEYS, Keys, type KeyConfig, type KeyStats } from './keys';
 import { directivesOf, isTerminalStatus, JobQueue, notFound, type Job, type Outcome, type Status } from './jobs';
@@ -69,7 +79,9 @@ export interface LoggedRequest {
 }
 
 export class ClipiaEmulator {
-	readonly options: Required<Omit<EmulatorOptions, 'mediaBaseUrl' | 'keys' | 'port' | 'host'>> & { mediaBaseUrl?: string };
+	readonly options: Required<Omit<EmulatorOptions, 'mediaBaseUrl' | 'keys' | 'port' | 'host'>> & {
+		mediaBaseUrl?: string;
+	};
 	readonly log: LoggedRequest[] = [];
 	url = '';
 	private readonly clock: ModelClock;
@@ -228,8 +240,18 @@ export class ClipiaEmulator {
 		if (fault?.type === 'status') {
 			key.stats.requests++;
 			if (fault.retryAfter !== undefined) res.setHeader('Retry-After', fault.retryAfter);
-			const code = fault.code ?? (fault.status === 429 ? 'rate_limit_exceeded' : fault.status === 503 ? 'service_unavailable' : 'internal_error');
-			return send(res, fault.status, errorBody(fault.status, code, fault.status === 429 ? 'Rate limit exceeded' : 'Temporary failure'));
+			const code =
+				fault.code ??
+				(fault.status === 429
+					? 'rate_limit_exceeded'
+					: fault.status === 503
+						? 'service_unavailable'
+						: 'internal_error');
+			return send(
+				res,
+				fault.status,
+				errorBody(fault.status, code, fault.status === 429 ? 'Rate limit exceeded' : 'Temporary failure'),
+			);
 		}
 
 		const admitted = this.keys.admit(key, route);
@@ -291,7 +313,9 @@ export class ClipiaEmulator {
 				this.queue.advance();
 				const job = this.queue.jobs.get(segments[2]);
 				if (!job || job.key !== key.key) return notFound(segments[2]);
-				return route === 'status' ? { status: 200, body: this.queue.statusBody(job) } : this.queue.resultAnswer(job, (done) => this.outputOf(done));
+				return route === 'status'
+					? { status: 200, body: this.queue.statusBody(job) }
+					: this.queue.resultAnswer(job, (done) => this.outputOf(done));
 			}
 			default:
 				return errorAnswer(404, 'not_found', `No route ${request.method} ${request.path}`);
@@ -302,7 +326,8 @@ export class ClipiaEmulator {
 	private async submit(request: RequestContext): Promise<Answer> {
 		const { key, segments, body, raw, fault } = request;
 		const slug = segments[2];
-		if (!key.scopes.includes('generate')) return errorAnswer(403, 'insufficient_scope', 'This API key lacks the generate scope');
+		if (!key.scopes.includes('generate'))
+			return errorAnswer(403, 'insufficient_scope', 'This API key lacks the generate scope');
 		const now = this.now();
 		const opened = this.idempotency.open(key.key, header(request.req, 'idempotency-key'), slug, raw, now);
 		if ('answer' in opened) return opened.answer;
@@ -328,19 +353,37 @@ export class ClipiaEmulator {
 				const soonest = Math.min(...inFlight.map((job) => job.endAt ?? job.readyAt + job.runMs));
 				const retryAfter = Math.max(1, Math.ceil((soonest - now) / 1000));
 				key.stats.rateLimited++;
-				const refused = remember(errorAnswer(429, 'rate_limit_exceeded', `Too many concurrent generations (limit ${key.concurrency})`));
+				const refused = remember(
+					errorAnswer(429, 'rate_limit_exceeded', `Too many concurrent generations (limit ${key.concurrency})`),
+				);
 				return { ...refused, headers: { 'Retry-After': String(this.clock.advertisedSeconds(retryAfter)) } };
 			}
 			if (key.frozen) {
-				return remember(errorAnswer(402, 'subscription_required', 'Your credits are frozen until the account has an active subscription'));
+				return remember(
+					errorAnswer(
+						402,
+						'subscription_required',
+						'Your credits are frozen until the account has an active subscription',
+					),
+				);
 			}
 			if (key.credits < cost) {
-				return remember(errorAnswer(402, 'insufficient_credits', `This generation costs ${cost} credits; the balance is ${key.credits}`));
+				return remember(
+					errorAnswer(
+						402,
+						'insufficient_credits',
+						`This generation costs ${cost} credits; the balance is ${key.credits}`,
+					),
+				);
 			}
 		}
 
 		const directives = directivesOf(input.prompt);
-		const runSeconds = directives.duration ?? this.options.runSeconds[model.slug] ?? this.options.runSeconds[model.type] ?? model.runSeconds;
+		const runSeconds =
+			directives.duration ??
+			this.options.runSeconds[model.slug] ??
+			this.options.runSeconds[model.type] ??
+			model.runSeconds;
 		const job: Job = {
 			id: randomUUID(),
 			key: key.key,
@@ -389,7 +432,9 @@ export class ClipiaEmulator {
 	private handleAdmin(method: string, path: string, body: unknown, res: ServerResponse): void {
 		const action = path.replace('/__emulator/', '');
 		if (method === 'GET' && action === 'stats') {
-			const keys = Object.fromEntries(this.keys.all().map((key) => [key.key.slice(0, 18) + '…', { ...key.stats, credits: key.credits }]));
+			const keys = Object.fromEntries(
+				this.keys.all().map((key) => [key.key.slice(0, 18) + '…', { ...key.stats, credits: key.credits }]),
+			);
 			return send(res, 200, { keys, jobs: this.queue.jobs.size, requests: this.log.length });
 		}
 		if (method === 'GET' && action.startsWith('stats/')) {

@@ -30,7 +30,11 @@ export class Webhooks {
 	async deliver(job: Job, attempt = 1): Promise<void> {
 		const payload =
 			job.status === 'COMPLETED'
-				? { request_id: job.id, status: 'OK', payload: { model: job.model.slug, output: this.output(job), cost: job.cost } }
+				? {
+						request_id: job.id,
+						status: 'OK',
+						payload: { model: job.model.slug, output: this.output(job), cost: job.cost },
+					}
 				: { request_id: job.id, status: 'ERROR', error: errorOf(job) };
 		const body = JSON.stringify(payload);
 		const timestamp = Math.floor(this.clock.now() / 1000);

@@ -8,13 +8,28 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipiaEmulator, DEMO_KEYS } from '../emulator/server';
-import { cacheRoot, capture, ensureN8n, freePort, portIsFree, prepareUserFolder, spawnN8n, type Log, type N8nRuntime } from './n8n-runtime';
+import {
+	cacheRoot,
+	capture,
+	ensureN8n,
+	freePort,
+	portIsFree,
+	prepareUserFolder,
+	spawnN8n,
+	type Log,
+	type N8nRuntime,
+} from './n8n-runtime';
 
 const root = join(__dirname, '..');
 export const EXAMPLES_DIR = join(root, 'examples');
 
 /** The owner account of the local instance (it lives in a throwaway user folder on this machine only). */
-export const LOCAL_OWNER = { email: 'owner@example.com', password: 'Clipia-local-1', firstName: 'Local', lastName: 'Owner' };
+export const LOCAL_OWNER = {
+	email: 'owner@example.com',
+	password: 'Clipia-local-1',
+	firstName: 'Local',
+	lastName: 'Owner',
+};
 
 export interface LocalN8nOptions {
 	line: string;
@@ -56,23 +71,38 @@ export const WRONG_KEY = 'clipia_live_wrong_key_0000';
 export async function importExamples(runtime: N8nRuntime, folder: string, clipia: { apiKey: string; baseUrl: string }) {
 	const credentials = [
 		{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: clipia },
-		{ id: 'clipiaBadKeyCred1', name: 'Clipia (wrong key)', type: 'clipiaApi', data: { apiKey: WRONG_KEY, baseUrl: clipia.baseUrl } },
+		{
+			id: 'clipiaBadKeyCred1',
+			name: 'Clipia (wrong key)',
+			type: 'clipiaApi',
+			data: { apiKey: WRONG_KEY, baseUrl: clipia.baseUrl },
+		},
 	];
 	const file = join(folder, 'credentials.json');
 	writeFileSync(file, JSON.stringify(credentials));
 	const credential = await capture(runtime, folder, ['import:credentials', `--input=${file}`]);
 	rmSync(file);
 	const workflows = await capture(runtime, folder, ['import:workflow', '--separate', `--input=${EXAMPLES_DIR}`]);
-	for (const [what, step] of [['the credentials', credential], ['the example workflows', workflows]] as const) {
-		if (step.code !== 0) throw new Error(`Importing ${what} into n8n failed: ${(step.stderr || step.stdout).slice(-600)}`);
+	for (const [what, step] of [
+		['the credentials', credential],
+		['the example workflows', workflows],
+	] as const) {
+		if (step.code !== 0)
+			throw new Error(`Importing ${what} into n8n failed: ${(step.stderr || step.stdout).slice(-600)}`);
 	}
-	return { workflows: readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).length, said: [credential, workflows] };
+	return {
+		workflows: readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).length,
+		said: [credential, workflows],
+	};
 }
 
 /** `preferred` when it is free; otherwise a free port, or (when the user chose it) a one-line error. */
 async function portFor(preferred: number, what: string, chosen: boolean, variable: string, log: Log): Promise<number> {
 	if (await portIsFree(preferred)) return preferred;
-	if (chosen) throw new Error(`Port ${preferred} (${what}) is in use. Choose another with ${variable}=<port>, or stop what is using it.`);
+	if (chosen)
+		throw new Error(
+			`Port ${preferred} (${what}) is in use. Choose another with ${variable}=<port>, or stop what is using it.`,
+		);
 	const other = await freePort();
 	log(`Port ${preferred} (${what}) is in use; using ${other} instead (set ${variable} to choose).`);
 	return other;
@@ -87,7 +117,13 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	let baseUrl = options.baseUrl ?? 'https://api.clipia.ai';
 	if (!apiKey) {
 		emulator = new ClipiaEmulator({ timeScale: options.emulatorTimeScale ?? 10 });
-		const emulatorPort = await portFor(options.emulatorPort ?? 4010, 'the Clipia emulator', options.emulatorPort !== undefined, 'CLIPIA_EMULATOR_PORT', log);
+		const emulatorPort = await portFor(
+			options.emulatorPort ?? 4010,
+			'the Clipia emulator',
+			options.emulatorPort !== undefined,
+			'CLIPIA_EMULATOR_PORT',
+			log,
+		);
 		baseUrl = await emulator.start(emulatorPort);
 		apiKey = DEMO_KEYS.live;
 		log(`Local Clipia emulator on ${baseUrl} (no CLIPIA_API_KEY set: nothing real is generated, nothing is charged).`);
@@ -106,10 +142,15 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 		await emulator?.stop();
 		throw error;
 	}
-	log(`Imported the "Clipia account" credential (and "Clipia (wrong key)" for example 6) and ${count} example workflows.`);
+	log(
+		`Imported the "Clipia account" credential (and "Clipia (wrong key)" for example 6) and ${count} example workflows.`,
+	);
 
 	log(`Starting n8n ${options.line} on port ${port}…`);
-	const n8n = spawnN8n(runtime, folder, ['start'], { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+	const n8n = spawnN8n(runtime, folder, ['start'], {
+		N8N_PORT: String(port),
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+	});
 	let output = '';
 	const exited = new Promise<number>((resolvePromise) => n8n.on('exit', (code) => resolvePromise(code ?? 0)));
 	const ready = new Promise<void>((resolvePromise, reject) => {
@@ -144,5 +185,8 @@ async function setUpOwner(url: string): Promise<void> {
 		headers: { 'Content-Type': 'application/json' },
 		body: JSON.stringify(LOCAL_OWNER),
 	});
-	if (!response.ok) throw new Error(`Creating the local owner account failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
+	if (!response.ok)
+		throw new Error(
+			`Creating the local owner account failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`,
+		);
 }

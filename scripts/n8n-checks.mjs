@@ -18,17 +18,28 @@ const root = resolve(import.meta.dirname, '..');
 const SHIPPED = ['nodes/**/*.ts', 'credentials/**/*.ts', 'core/**/*.ts', 'package.json'];
 
 async function nodeCliLint() {
-	const eslint = new ESLint({ cwd: root, allowInlineConfig: false, overrideConfigFile: true, overrideConfig: nodeCliConfig });
+	const eslint = new ESLint({
+		cwd: root,
+		allowInlineConfig: false,
+		overrideConfigFile: true,
+		overrideConfig: nodeCliConfig,
+	});
 	const results = await eslint.lintFiles(SHIPPED);
 	const problems = results.flatMap((result) =>
-		result.messages.map((m) => `${relative(root, result.filePath)}:${m.line}:${m.column} ${m.ruleId ?? 'parse'} ${m.message}`),
+		result.messages.map(
+			(m) => `${relative(root, result.filePath)}:${m.line}:${m.column} ${m.ruleId ?? 'parse'} ${m.message}`,
+		),
 	);
 	return { files: results.length, passed: results.every((r) => r.errorCount === 0 && r.warningCount === 0), problems };
 }
 
 function packed() {
 	const work = mkdtempSync(join(tmpdir(), 'clipia-scan-'));
-	const output = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+	const output = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+		cwd: root,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'ignore'],
+	});
 	const [{ filename, files }] = JSON.parse(output);
 	execFileSync('tar', ['-xzf', join(work, filename), '-C', work]);
 	return { work, dir: join(work, 'package'), filename, files: files.map((f) => f.path) };

@@ -17,7 +17,17 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { homedir, hostname, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -61,8 +71,12 @@ export interface LineSpec {
 export function lineSpec(version: string): LineSpec {
 	const source = join(linesDir, `n8n-${version}`);
 	if (!existsSync(join(source, 'package-lock.json'))) {
-		const known = readdirSync(linesDir).filter((name) => name.startsWith('n8n-')).map((name) => name.slice(4));
-		throw new Error(`No n8n line ${version} here. Known lines: ${known.join(', ')} (add one with: npm run n8n:pin -- <version>).`);
+		const known = readdirSync(linesDir)
+			.filter((name) => name.startsWith('n8n-'))
+			.map((name) => name.slice(4));
+		throw new Error(
+			`No n8n line ${version} here. Known lines: ${known.join(', ')} (add one with: npm run n8n:pin -- <version>).`,
+		);
 	}
 	const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8')) as { engines: { node: string } };
 	const lockHash = createHash('sha256')
@@ -76,7 +90,8 @@ export function lineSpec(version: string): LineSpec {
 // ── environment ────────────────────────────────────────────────────────────────────────
 
 /** npm settings that say where and how to reach the registry, not what to install: these pass. */
-const NETWORK_SETTINGS = /^npm_config_(cache|registry|proxy|https_proxy|noproxy|cafile|ca|strict_ssl|userconfig|globalconfig)$/i;
+const NETWORK_SETTINGS =
+	/^npm_config_(cache|registry|proxy|https_proxy|noproxy|cafile|ca|strict_ssl|userconfig|globalconfig)$/i;
 
 /**
  * The caller's environment without npm's per-run settings. Under `npm test` or `npm start`,
@@ -85,14 +100,19 @@ const NETWORK_SETTINGS = /^npm_config_(cache|registry|proxy|https_proxy|noproxy|
  */
 export function cleanEnv(nodeBinDir?: string): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
-	for (const [name, value] of Object.entries(process.env)) if (!/^npm_/i.test(name) || NETWORK_SETTINGS.test(name)) env[name] = value;
+	for (const [name, value] of Object.entries(process.env))
+		if (!/^npm_/i.test(name) || NETWORK_SETTINGS.test(name)) env[name] = value;
 	// The line's Node comes first, so npm, node-gyp and n8n's child processes all run on it.
 	if (nodeBinDir) env.PATH = `${nodeBinDir}${delimiter}${env.PATH ?? ''}`;
 	return env;
 }
 
 /** Runs a command; rejects with its last output lines. While it runs, `progress` is called every 15 s. */
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; progress?: () => void }): Promise<void> {
+function run(
+	command: string,
+	args: string[],
+	options: { cwd: string; env: NodeJS.ProcessEnv; progress?: () => void },
+): Promise<void> {
 	return new Promise((resolvePromise, reject) => {
 		const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let tail = '';
@@ -114,7 +134,9 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 
 function megabytes(folder: string): number {
 	try {
-		return Number(execFileSync('du', ['-sm', folder], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\t')[0]);
+		return Number(
+			execFileSync('du', ['-sm', folder], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\t')[0],
+		);
 	} catch {
 		return 0;
 	}
@@ -180,7 +202,9 @@ export async function withLock<T>(lockDir: string, what: string, log: Log, work:
 async function nodeFor(spec: LineSpec, log: Log): Promise<string> {
 	if (semver.satisfies(process.versions.node, spec.nodeRange)) return process.execPath;
 	if (process.platform !== 'linux' || process.arch !== 'x64') {
-		throw new Error(`n8n ${spec.version} needs Node ${spec.nodeRange}; this is Node ${process.versions.node}. Install a matching Node and run this again with it.`);
+		throw new Error(
+			`n8n ${spec.version} needs Node ${spec.nodeRange}; this is Node ${process.versions.node}. Install a matching Node and run this again with it.`,
+		);
 	}
 	const source = join(linesDir, 'node-24');
 	const dir = join(cacheRoot, 'node-24');
@@ -199,10 +223,16 @@ async function nodeFor(spec: LineSpec, log: Log): Promise<string> {
 		rmSync(dir, { recursive: true, force: true });
 		mkdirSync(dir, { recursive: true });
 		for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(source, file), join(dir, file));
-		log(`n8n ${spec.version} needs Node ${spec.nodeRange} (this is ${process.version}): installing Node 24 from the npm registry into ${dir} (about 190 MB)…`);
-		await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: cleanEnv() });
+		log(
+			`n8n ${spec.version} needs Node ${spec.nodeRange} (this is ${process.version}): installing Node 24 from the npm registry into ${dir} (about 190 MB)…`,
+		);
+		await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+			cwd: dir,
+			env: cleanEnv(),
+		});
 		const installed = answers();
-		if (!installed || !semver.satisfies(installed, spec.nodeRange)) throw new Error(`The Node installed in ${dir} does not run (${installed ?? 'no answer'}).`);
+		if (!installed || !semver.satisfies(installed, spec.nodeRange))
+			throw new Error(`The Node installed in ${dir} does not run (${installed ?? 'no answer'}).`);
 		return node;
 	});
 }
@@ -230,21 +260,37 @@ export async function problemWith(runtime: N8nRuntime, spec: LineSpec, deep: boo
 	}
 	const env = cleanEnv(dirname(runtime.node));
 	try {
-		const answered = execFileSync(runtime.node, [runtime.n8nScript, '--version'], { cwd: runtime.dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+		const answered = execFileSync(runtime.node, [runtime.n8nScript, '--version'], {
+			cwd: runtime.dir,
+			env,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		if (!answered.includes(spec.version)) return `n8n answered --version with "${answered.trim()}"`;
 	} catch (error) {
-		return `n8n does not start under ${runtime.node}: ${String((error as { stderr?: string }).stderr ?? error).trim().slice(-300)}`;
+		return `n8n does not start under ${runtime.node}: ${String((error as { stderr?: string }).stderr ?? error)
+			.trim()
+			.slice(-300)}`;
 	}
 	try {
-		execFileSync(runtime.node, ['-e', "const s = require('sqlite3'); new s.Database(':memory:').close()"], { cwd: runtime.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+		execFileSync(runtime.node, ['-e', "const s = require('sqlite3'); new s.Database(':memory:').close()"], {
+			cwd: runtime.dir,
+			env,
+			stdio: ['ignore', 'ignore', 'pipe'],
+		});
 	} catch (error) {
-		return `sqlite3's native addon does not load: ${String((error as { stderr?: Buffer }).stderr ?? error).trim().split('\n')[0]}`;
+		return `sqlite3's native addon does not load: ${
+			String((error as { stderr?: Buffer }).stderr ?? error)
+				.trim()
+				.split('\n')[0]
+		}`;
 	}
 	if (deep) {
 		const folder = mkdtempSync(join(tmpdir(), 'clipia-n8n-check-'));
 		try {
 			const result = await capture(runtime, folder, ['list:workflow']);
-			if (result.code !== 0) return `a throwaway n8n database did not initialise: ${(result.stderr || result.stdout).trim().slice(-300)}`;
+			if (result.code !== 0)
+				return `a throwaway n8n database did not initialise: ${(result.stderr || result.stdout).trim().slice(-300)}`;
 		} finally {
 			rmSync(folder, { recursive: true, force: true });
 		}
@@ -256,24 +302,44 @@ async function install(runtime: N8nRuntime, spec: LineSpec, log: Log): Promise<v
 	const started = Date.now();
 	rmSync(runtime.dir, { recursive: true, force: true });
 	mkdirSync(runtime.dir, { recursive: true });
-	for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(spec.source, file), join(runtime.dir, file));
+	for (const file of ['package.json', 'package-lock.json'])
+		copyFileSync(join(spec.source, file), join(runtime.dir, file));
 	const env = cleanEnv(dirname(runtime.node));
-	log(`Installing n8n ${spec.version} into ${runtime.dir}: once per machine, about 5 minutes and ${(EXPECTED_MB / 1000).toFixed(1)} GB.`);
+	log(
+		`Installing n8n ${spec.version} into ${runtime.dir}: once per machine, about 5 minutes and ${(EXPECTED_MB / 1000).toFixed(1)} GB.`,
+	);
 	// Scripts off for the install: some of n8n's optional packages download sources or
 	// browsers in theirs. Then the addons n8n needs are built, with scripts on, against the
 	// headers of the Node that will run them.
 	await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
 		cwd: runtime.dir,
 		env,
-		progress: () => log(`  … n8n ${spec.version}: ${megabytes(runtime.dir)} MB of about ${EXPECTED_MB} MB downloaded and unpacked (${minutes(started)})`),
+		progress: () =>
+			log(
+				`  … n8n ${spec.version}: ${megabytes(runtime.dir)} MB of about ${EXPECTED_MB} MB downloaded and unpacked (${minutes(started)})`,
+			),
 	});
-	log(`  Building ${NATIVE_PACKAGES.join(', ')} for Node ${execFileSync(runtime.node, ['--version'], { encoding: 'utf8' }).trim()} (about a minute)…`);
+	log(
+		`  Building ${NATIVE_PACKAGES.join(', ')} for Node ${execFileSync(runtime.node, ['--version'], { encoding: 'utf8' }).trim()} (about a minute)…`,
+	);
 	const nodedir = runtime.node === process.execPath ? [] : [`--nodedir=${resolve(dirname(runtime.node), '..')}`];
-	await run('npm', ['rebuild', ...NATIVE_PACKAGES, '--ignore-scripts=false', ...nodedir, '--no-audit', '--no-fund', '--loglevel=error'], {
-		cwd: runtime.dir,
-		env,
-		progress: () => log(`  … still building (${minutes(started)})`),
-	});
+	await run(
+		'npm',
+		[
+			'rebuild',
+			...NATIVE_PACKAGES,
+			'--ignore-scripts=false',
+			...nodedir,
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+		],
+		{
+			cwd: runtime.dir,
+			env,
+			progress: () => log(`  … still building (${minutes(started)})`),
+		},
+	);
 	log('  Checking the install: n8n --version, the sqlite3 addon, a throwaway database…');
 	const problem = await problemWith(runtime, spec, true);
 	if (problem) throw new Error(`The fresh install of n8n ${spec.version} in ${runtime.dir} does not work: ${problem}`);
@@ -291,7 +357,8 @@ export async function ensureN8n(version: string = NEWEST_LINE, log: Log = defaul
 	return withLock(`${runtime.dir}.lock`, `n8n ${version}`, log, async () => {
 		const problem = await problemWith(runtime, spec, false);
 		if (!problem) return runtime;
-		if (existsSync(runtime.dir)) log(`The cached n8n ${version} in ${runtime.dir} can't be used (${problem}); reinstalling it.`);
+		if (existsSync(runtime.dir))
+			log(`The cached n8n ${version} in ${runtime.dir} can't be used (${problem}); reinstalling it.`);
 		await install(runtime, spec, log);
 		return runtime;
 	});
@@ -304,14 +371,23 @@ export function prepareUserFolder(folder = mkdtempSync(join(tmpdir(), 'clipia-n8
 	const nodesDir = join(folder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	const packed = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--pack-destination', folder], { cwd: repoRoot, encoding: 'utf8', env: cleanEnv(), stdio: ['ignore', 'pipe', 'ignore'] }),
+		execFileSync('npm', ['pack', '--json', '--pack-destination', folder], {
+			cwd: repoRoot,
+			encoding: 'utf8',
+			env: cleanEnv(),
+			stdio: ['ignore', 'pipe', 'ignore'],
+		}),
 	) as Array<{ filename: string }>;
 	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	execFileSync('npm', ['install', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error', join(folder, packed[0].filename)], {
-		cwd: nodesDir,
-		env: cleanEnv(),
-		stdio: 'ignore',
-	});
+	execFileSync(
+		'npm',
+		['install', '--no-audit', '--no-fund', '--legacy-peer-deps', '--loglevel=error', join(folder, packed[0].filename)],
+		{
+			cwd: nodesDir,
+			env: cleanEnv(),
+			stdio: 'ignore',
+		},
+	);
 	return folder;
 }
 
@@ -335,7 +411,10 @@ export function n8nEnv(runtime: N8nRuntime, folder: string, extra: Record<string
 
 /** Starts n8n with `args`; the caller reads and ends the process. */
 export function spawnN8n(runtime: N8nRuntime, folder: string, args: string[], extraEnv?: Record<string, string>) {
-	return spawn(runtime.node, [runtime.n8nScript, ...args], { env: n8nEnv(runtime, folder, extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
+	return spawn(runtime.node, [runtime.n8nScript, ...args], {
+		env: n8nEnv(runtime, folder, extraEnv),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 }
 
 export interface N8nOutput {
@@ -369,7 +448,12 @@ export function portIsFree(port: number): Promise<boolean> {
  * Runs an n8n CLI command to its end. Each run gets its own task-broker port (n8n's default,
  * 5679, is taken by any other n8n running here), so commands can run side by side.
  */
-export async function capture(runtime: N8nRuntime, folder: string, args: string[], extraEnv?: Record<string, string>): Promise<N8nOutput> {
+export async function capture(
+	runtime: N8nRuntime,
+	folder: string,
+	args: string[],
+	extraEnv?: Record<string, string>,
+): Promise<N8nOutput> {
 	const env = { N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extraEnv };
 	return new Promise((resolvePromise, reject) => {
 		const child = spawnN8n(runtime, folder, args, env);
@@ -388,13 +472,20 @@ export async function capture(runtime: N8nRuntime, folder: string, args: string[
 function pin(version: string): void {
 	const target = join(linesDir, `n8n-${version}`);
 	const template = JSON.parse(readFileSync(join(linesDir, `n8n-${NEWEST_LINE}`, 'package.json'), 'utf8'));
-	const engines = execFileSync('npm', ['view', `n8n@${version}`, 'engines.node'], { encoding: 'utf8', env: cleanEnv() }).trim();
+	const engines = execFileSync('npm', ['view', `n8n@${version}`, 'engines.node'], {
+		encoding: 'utf8',
+		env: cleanEnv(),
+	}).trim();
 	mkdirSync(target, { recursive: true });
 	writeFileSync(
 		join(target, 'package.json'),
 		`${JSON.stringify({ ...template, description: `n8n ${version}.`, engines: { node: engines }, dependencies: { n8n: version } }, null, 2)}\n`,
 	);
-	execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: target, stdio: 'inherit', env: cleanEnv() });
+	execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+		cwd: target,
+		stdio: 'inherit',
+		env: cleanEnv(),
+	});
 	console.log(`Wrote ${target}. Point NEWEST_LINE in scripts/n8n-runtime.ts at it and run npm test.`);
 }
 

@@ -5,7 +5,15 @@
 
 import type { AxiosInstance } from 'axios';
 import { axios } from './lazy-axios';
-import { abortError, ClipiaClient, lowerCaseHeaders, normalizeBaseUrl, type HttpRequest, type HttpResponse, type Runtime } from '../../core';
+import {
+	abortError,
+	ClipiaClient,
+	lowerCaseHeaders,
+	normalizeBaseUrl,
+	type HttpRequest,
+	type HttpResponse,
+	type Runtime,
+} from '../../core';
 
 export function apiTransport(apiKey: string, baseUrl: string, http?: AxiosInstance) {
 	const apiOrigin = new URL(normalizeBaseUrl(baseUrl)).origin;
@@ -33,7 +41,8 @@ export function apiTransport(apiKey: string, baseUrl: string, http?: AxiosInstan
 
 /** axios errors carry the request config (with its headers): keep only a safe message. */
 export function plainError(error: unknown): Error {
-	if ((error as { code?: string })?.code === 'ERR_CANCELED' || (error as Error)?.name === 'CanceledError') return abortError();
+	if ((error as { code?: string })?.code === 'ERR_CANCELED' || (error as Error)?.name === 'CanceledError')
+		return abortError();
 	const code = (error as { code?: string })?.code;
 	const message = error instanceof Error ? error.message : String(error);
 	const plain = new Error(code && !message.includes(code) ? `${code}: ${message}` : message);
@@ -46,6 +55,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export function createClient(apiKey: string, baseUrl: string | undefined): ClipiaClient {
-	const runtime: Runtime = { transport: apiTransport(apiKey, baseUrl ?? ''), sleep, now: () => Date.now(), random: Math.random };
+	const runtime: Runtime = {
+		transport: apiTransport(apiKey, baseUrl ?? ''),
+		sleep,
+		now: () => Date.now(),
+		random: Math.random,
+	};
 	return new ClipiaClient(runtime, { baseUrl });
 }

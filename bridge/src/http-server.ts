@@ -44,9 +44,11 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const url = new URL(request.url ?? '/', 'http://placeholder');
-		if (!allowedHosts.has((request.headers.host ?? '').toLowerCase())) return reply(response, 403, 'Forbidden: unexpected Host header');
+		if (!allowedHosts.has((request.headers.host ?? '').toLowerCase()))
+			return reply(response, 403, 'Forbidden: unexpected Host header');
 		const origin = request.headers.origin;
-		if (origin !== undefined && !originAllowed(origin, allowedHosts)) return reply(response, 403, 'Forbidden: unexpected Origin');
+		if (origin !== undefined && !originAllowed(origin, allowedHosts))
+			return reply(response, 403, 'Forbidden: unexpected Origin');
 		if (url.pathname !== '/mcp') return reply(response, 404, 'Not found: the MCP endpoint is /mcp');
 		if (request.method !== 'POST') {
 			response.setHeader('Allow', 'POST');

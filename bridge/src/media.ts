@@ -10,7 +10,16 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { bytesAreClaimedType, isHttpsOrLocal, mediaExtension, mediaFileName, mediaMimeType, sniffMediaType, SNIFF_BYTES, type MediaKind } from '../../core';
+import {
+	bytesAreClaimedType,
+	isHttpsOrLocal,
+	mediaExtension,
+	mediaFileName,
+	mediaMimeType,
+	sniffMediaType,
+	SNIFF_BYTES,
+	type MediaKind,
+} from '../../core';
 import { plainError } from './api-transport';
 import { axios } from './lazy-axios';
 import type { InlineImage, MediaHandling, SavedMedia } from './tools';
@@ -27,11 +36,17 @@ export interface MediaOptions {
 export function mediaHandling(options: MediaOptions): MediaHandling {
 	const handling: MediaHandling = {
 		preview: (url, signal, answerBy) =>
-			fetchPreview(options.http ?? axios(), url, options.maxPreviewBytes ?? MAX_PREVIEW_BYTES, withTimeLimit(signal, Math.min(15_000, answerBy - Date.now()))),
+			fetchPreview(
+				options.http ?? axios(),
+				url,
+				options.maxPreviewBytes ?? MAX_PREVIEW_BYTES,
+				withTimeLimit(signal, Math.min(15_000, answerBy - Date.now())),
+			),
 	};
 	if (options.outputDir) {
 		const saver = new MediaSaver(() => options.http ?? axios(), path.resolve(options.outputDir));
-		handling.save = (items, requestId, signal, answerBy) => saver.save(items, requestId, withTimeLimit(signal, Math.min(600_000, answerBy - Date.now())));
+		handling.save = (items, requestId, signal, answerBy) =>
+			saver.save(items, requestId, withTimeLimit(signal, Math.min(600_000, answerBy - Date.now())));
 	}
 	return handling;
 }
@@ -74,7 +89,9 @@ function verifiedAs(mimeType: string, url: string) {
 function proveType(mimeType: string, head: Buffer, url: string): void {
 	if (bytesAreClaimedType(mimeType, head)) return;
 	const seen = sniffMediaType(head);
-	throw new Error(`the file at ${new URL(url).host} claims to be ${mimeType} but its bytes are ${seen ?? 'no known image, video or audio format'}`);
+	throw new Error(
+		`the file at ${new URL(url).host} claims to be ${mimeType} but its bytes are ${seen ?? 'no known image, video or audio format'}`,
+	);
 }
 
 async function getStream(http: AxiosInstance, url: string, signal: AbortSignal, timeoutMs: number) {
@@ -94,7 +111,12 @@ async function getStream(http: AxiosInstance, url: string, signal: AbortSignal, 
 }
 
 /** The image as base64 when it is an image and no larger than `maxBytes`; else nothing. */
-async function fetchPreview(http: AxiosInstance, url: string, maxBytes: number, signal: AbortSignal): Promise<InlineImage | undefined> {
+async function fetchPreview(
+	http: AxiosInstance,
+	url: string,
+	maxBytes: number,
+	signal: AbortSignal,
+): Promise<InlineImage | undefined> {
 	try {
 		const response = await getStream(http, url, signal, 15_000);
 		const stream = response.data;
@@ -133,17 +155,28 @@ class MediaSaver {
 		private readonly dir: string,
 	) {}
 
-	async save(items: Array<{ kind: MediaKind; url: string }>, requestId: string, signal: AbortSignal): Promise<SavedMedia[]> {
+	async save(
+		items: Array<{ kind: MediaKind; url: string }>,
+		requestId: string,
+		signal: AbortSignal,
+	): Promise<SavedMedia[]> {
 		const known = this.saved.get(requestId);
 		if (known && (await allExist(known))) return known;
 		await fs.mkdir(this.dir, { recursive: true });
 		const files: SavedMedia[] = [];
-		for (const [index, item] of items.entries()) files.push(await this.saveOne(item, requestId, index, items.length, signal));
+		for (const [index, item] of items.entries())
+			files.push(await this.saveOne(item, requestId, index, items.length, signal));
 		this.saved.set(requestId, files);
 		return files;
 	}
 
-	private async saveOne(item: { kind: MediaKind; url: string }, requestId: string, index: number, count: number, signal: AbortSignal) {
+	private async saveOne(
+		item: { kind: MediaKind; url: string },
+		requestId: string,
+		index: number,
+		count: number,
+		signal: AbortSignal,
+	) {
 		const response = await getStream(this.http(), item.url, signal, 600_000);
 		const mimeType = mediaMimeType(String(response.headers['content-type'] ?? ''), item.url, item.kind);
 		const name = mediaFileName(requestId, index, count, mediaExtension(mimeType, item.url));
@@ -151,7 +184,12 @@ class MediaSaver {
 		let bytes = 0;
 		response.data.on('data', (chunk: Buffer) => (bytes += chunk.length));
 		try {
-			await pipeline(response.data, verifiedAs(mimeType, item.url), createWriteStream(partial, { flags: 'wx', mode: 0o644 }), { signal });
+			await pipeline(
+				response.data,
+				verifiedAs(mimeType, item.url),
+				createWriteStream(partial, { flags: 'wx', mode: 0o644 }),
+				{ signal },
+			);
 			const finalPath = await this.publish(partial, name);
 			return { path: finalPath, mime_type: mimeType, bytes };
 		} finally {

@@ -20,7 +20,12 @@ export function successResult(outcome: ToolOutcome): ToolResult {
 	const content: ContentBlock[] = [{ type: 'text', text: JSON.stringify(outcome.structured) }];
 	if (outcome.image) content.push({ type: 'image', data: outcome.image.data, mimeType: outcome.image.mimeType });
 	// A generation that ended FAILED/CANCELED is the call's failure: flagged, the full result kept.
-	if (outcome.failure) return { content: [{ type: 'text', text: outcome.failure }, ...content], structuredContent: outcome.structured, isError: true };
+	if (outcome.failure)
+		return {
+			content: [{ type: 'text', text: outcome.failure }, ...content],
+			structuredContent: outcome.structured,
+			isError: true,
+		};
 	return { content, structuredContent: outcome.structured };
 }
 
@@ -39,7 +44,10 @@ function asClipiaError(error: unknown): ClipiaError {
 		return new ClipiaError({ code: 'call_canceled', message: 'The call was cancelled before it finished.' });
 	}
 	const text = error instanceof Error ? error.message : String(error);
-	return new ClipiaError({ code: 'internal_error', message: `The bridge failed unexpectedly: ${redactSecrets(text)}.` });
+	return new ClipiaError({
+		code: 'internal_error',
+		message: `The bridge failed unexpectedly: ${redactSecrets(text)}.`,
+	});
 }
 
 function nextStepFor(error: ClipiaError): string | undefined {

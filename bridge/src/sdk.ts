@@ -86,7 +86,9 @@ function strictArguments(tool: string, shape: z.ZodRawShape) {
 					? {
 							message:
 								`${tool} has no argument ${issue.keys.map((key) => `"${key}"`).join(', ')}: nothing was sent and nothing was charged. Its arguments are ${known.join(', ')}.` +
-								(known.includes('extra_input') ? ' Other model input fields (see get_model) go inside extra_input, e.g. {"seed": 42}.' : ''),
+								(known.includes('extra_input')
+									? ' Other model input fields (see get_model) go inside extra_input, e.g. {"seed": 42}.'
+									: ''),
 						}
 					: { message: context.defaultError },
 		})
@@ -126,9 +128,10 @@ export async function serveHttpRequest(
 	body: unknown,
 ): Promise<void> {
 	// Loaded on first use: the stdio path (the common one) never pays for it.
+	type HttpModule = { StreamableHTTPServerTransport: HttpTransportClass };
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	httpTransportClass ??= (require('@modelcontextprotocol/sdk/server/streamableHttp.js') as { StreamableHTTPServerTransport: HttpTransportClass })
-		.StreamableHTTPServerTransport;
+	const load = () => require('@modelcontextprotocol/sdk/server/streamableHttp.js') as HttpModule;
+	httpTransportClass ??= load().StreamableHTTPServerTransport;
 	const transport = new httpTransportClass({ sessionIdGenerator: undefined });
 	response.on('close', () => {
 		void transport.close();

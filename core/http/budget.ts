@@ -55,7 +55,8 @@ export class RequestBudget {
 	 */
 	async take(signal?: AbortSignal, deadline = Infinity): Promise<boolean> {
 		const now = this.runtime.now();
-		const minuteFull = this.booked.length >= this.perMinute ? this.booked[this.booked.length - this.perMinute] + MINUTE_MS : 0;
+		const minuteFull =
+			this.booked.length >= this.perMinute ? this.booked[this.booked.length - this.perMinute] + MINUTE_MS : 0;
 		const start = Math.max(now, this.blockedUntil, this.theoreticalArrival - this.burst * this.intervalMs, minuteFull);
 		if (start >= deadline) return false;
 		this.theoreticalArrival = Math.max(this.theoreticalArrival, start) + this.intervalMs;
@@ -83,7 +84,8 @@ export class RequestBudget {
 			// Slots already booked at the old pace move to the new one, so callers queued before
 			// the limit was known don't idle (or crowd) at a pace the key doesn't have.
 			const now = this.runtime.now();
-			if (this.theoreticalArrival > now) this.theoreticalArrival = now + ((this.theoreticalArrival - now) * this.intervalMs) / oldInterval;
+			if (this.theoreticalArrival > now)
+				this.theoreticalArrival = now + ((this.theoreticalArrival - now) * this.intervalMs) / oldInterval;
 		}
 		const remaining = Number(headers['ratelimit-remaining']);
 		const resetSeconds = Number(headers['ratelimit-reset']);

@@ -4,7 +4,15 @@
  */
 
 import { ClipiaError, errorFromResponse, validationError } from '../errors';
-import { defaultUuid, isAbortError, settle, sleepUnlessAborted, throwIfAborted, type HttpMethod, type Runtime } from '../runtime';
+import {
+	defaultUuid,
+	isAbortError,
+	settle,
+	sleepUnlessAborted,
+	throwIfAborted,
+	type HttpMethod,
+	type Runtime,
+} from '../runtime';
 import { RequestBudget, type BudgetOptions } from './budget';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy } from './retry';
 import { isHttpsOrLocal } from '../validate';
@@ -156,7 +164,12 @@ export class ClipiaClient {
 
 	/** `GET /v1/models`, generation models only (the list also carries LLM entries). */
 	async listModels(options: CallOptions = {}): Promise<GenerationModel[]> {
-		const answer = await this.send<{ data?: unknown[] }>({ ...options, method: 'GET', path: '/v1/models', what: 'listing models' });
+		const answer = await this.send<{ data?: unknown[] }>({
+			...options,
+			method: 'GET',
+			path: '/v1/models',
+			what: 'listing models',
+		});
 		const data = Array.isArray(answer.body?.data) ? answer.body.data : [];
 		return data.filter(isGenerationModel);
 	}
@@ -188,7 +201,12 @@ export class ClipiaClient {
 
 	/** `GET /v1/account`: balance and 30-day usage. */
 	async account(options: CallOptions = {}): Promise<AccountResponse> {
-		const answer = await this.send<AccountResponse>({ ...options, method: 'GET', path: '/v1/account', what: 'reading the account' });
+		const answer = await this.send<AccountResponse>({
+			...options,
+			method: 'GET',
+			path: '/v1/account',
+			what: 'reading the account',
+		});
 		expectShape(answer.body, ['balance'], 'reading the account');
 		return answer.body;
 	}
@@ -263,7 +281,10 @@ export class ClipiaClient {
 			});
 			if (!error.retryable) throw error;
 
-			const waitMs = Math.min(retryAfterMs ?? backoffDelayMs(Math.min(failures, 5), policy, this.random), policy.maxRetryAfterMs);
+			const waitMs = Math.min(
+				retryAfterMs ?? backoffDelayMs(Math.min(failures, 5), policy, this.random),
+				policy.maxRetryAfterMs,
+			);
 			if (status === 429 || error.code === 'request_in_progress') {
 				// "Later": wait as told, for as long as the patience (or the caller's deadline) allows.
 				const patientUntil = Math.max(firstAttemptAt + policy.laterPatienceMs, spec.rateLimitDeadline ?? 0);

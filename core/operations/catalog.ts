@@ -31,7 +31,9 @@ export async function listModels(context: OperationContext, params: ListModelsPa
 		.filter((model) => !params.type || model.type === params.type)
 		.filter((model) => !params.capability || model.capabilities?.includes(params.capability))
 		.filter((model) => {
-			const haystack = [model.slug, model.name, model.description ?? '', ...(model.capabilities ?? [])].join(' ').toLowerCase();
+			const haystack = [model.slug, model.name, model.description ?? '', ...(model.capabilities ?? [])]
+				.join(' ')
+				.toLowerCase();
 			return words.every((word) => haystack.includes(word));
 		})
 		.map(summarize);
@@ -61,7 +63,10 @@ export async function estimateCost(
 	const { client, signal } = context;
 	const model = checkSlug(params.model);
 	if (typeof params.input !== 'object' || params.input === null || Array.isArray(params.input)) {
-		throw validationError('input', '"input" must be an object of model input fields, e.g. {"prompt": "a cat", "resolution": "2k"}.');
+		throw validationError(
+			'input',
+			'"input" must be an object of model input fields, e.g. {"prompt": "a cat", "resolution": "2k"}.',
+		);
 	}
 	const { credits } = await client.estimate(model, params.input, { signal });
 	return { model, cost_credits: credits };
@@ -82,7 +87,10 @@ export async function getBalance(context: OperationContext): Promise<Balance> {
 function checkSlug(raw: unknown): string {
 	const slug = typeof raw === 'string' ? raw.trim() : '';
 	if (!/^[a-z0-9][a-z0-9._/-]{0,99}$/i.test(slug)) {
-		throw validationError('model', `"model" must be a Clipia model slug such as nano-banana-2; got "${String(raw).slice(0, 80)}".`);
+		throw validationError(
+			'model',
+			`"model" must be a Clipia model slug such as nano-banana-2; got "${String(raw).slice(0, 80)}".`,
+		);
 	}
 	return slug;
 }

@@ -18,7 +18,12 @@ export type InputSchema = Record<string, InputFieldSchema>;
  * Returns `input` with each named field matched to the model's schema. Fields the schema
  * doesn't describe are refused; an empty schema (unknown) checks nothing.
  */
-export function fitToModel(model: string, schema: InputSchema, input: Record<string, unknown>, fields: readonly FieldSpec[]): Record<string, unknown> {
+export function fitToModel(
+	model: string,
+	schema: InputSchema,
+	input: Record<string, unknown>,
+	fields: readonly FieldSpec[],
+): Record<string, unknown> {
 	const described = Object.keys(schema);
 	if (!described.length) return input;
 	const fitted: Record<string, unknown> = {};
@@ -26,7 +31,10 @@ export function fitToModel(model: string, schema: InputSchema, input: Record<str
 		const spec = schema[key];
 		const label = labelOf(fields, key);
 		if (!spec) {
-			throw validationError(key, `${model} has no ${label} setting: leave it unset, or pick a model that has it. ${model} takes ${described.join(', ')}.`);
+			throw validationError(
+				key,
+				`${model} has no ${label} setting: leave it unset, or pick a model that has it. ${model} takes ${described.join(', ')}.`,
+			);
 		}
 		fitted[key] = fitValue(model, key, label, spec, value);
 	}
@@ -39,13 +47,21 @@ function fitValue(model: string, key: string, label: string, spec: InputFieldSch
 		// The same value in the model's own spelling (`1k` → `1K`), or a number given as text.
 		const same = spec.enum.find((allowed) => String(allowed).toLowerCase() === String(value).trim().toLowerCase());
 		if (same !== undefined) return same;
-		throw validationError(key, `${model} takes ${label} ${spec.enum.map(String).join(', ')}; got ${JSON.stringify(value)}.`);
+		throw validationError(
+			key,
+			`${model} takes ${label} ${spec.enum.map(String).join(', ')}; got ${JSON.stringify(value)}.`,
+		);
 	}
 	if (typeof value === 'number') {
 		const low = spec.minimum ?? -Infinity;
 		const high = spec.maximum ?? Infinity;
 		if (value < low || value > high) {
-			const range = spec.minimum !== undefined && spec.maximum !== undefined ? `from ${low} to ${high}` : spec.minimum !== undefined ? `at least ${low}` : `at most ${high}`;
+			const range =
+				spec.minimum !== undefined && spec.maximum !== undefined
+					? `from ${low} to ${high}`
+					: spec.minimum !== undefined
+						? `at least ${low}`
+						: `at most ${high}`;
 			throw validationError(key, `${model} takes ${label} ${range}; got ${value}.`);
 		}
 	}
@@ -90,7 +106,10 @@ export class ModelSchemas {
 		const reading = this.read(model, now + patience, options.signal);
 		this.known.set(model, { at: now, reading });
 		// Only a schema read is remembered; a failed read is tried again by the next caller.
-		reading.then((schema) => schema ?? this.known.delete(model), () => this.known.delete(model));
+		reading.then(
+			(schema) => schema ?? this.known.delete(model),
+			() => this.known.delete(model),
+		);
 		return reading;
 	}
 
@@ -100,7 +119,9 @@ export class ModelSchemas {
 		const error = read.error;
 		if (!(error instanceof ClipiaError)) return Promise.reject(error);
 		if (error.code === 'not_found') {
-			return Promise.reject(validationError('model', `Clipia has no model "${model}". Pick one from Clipia's model list.`));
+			return Promise.reject(
+				validationError('model', `Clipia has no model "${model}". Pick one from Clipia's model list.`),
+			);
 		}
 		// A slow or unwell API: go ahead unchecked (Clipia checks the input itself, and a
 		// refused submit costs nothing). A key that can't read can't submit either: say so now.

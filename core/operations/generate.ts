@@ -37,11 +37,17 @@ export function prepareImage(params: GenerateImageParams): PreparedGeneration {
 }
 
 export function prepareVideo(params: GenerateVideoParams): PreparedGeneration {
-	return prepare(VIDEO_FIELDS, params, (input) => (input.image_url ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL));
+	return prepare(VIDEO_FIELDS, params, (input) =>
+		input.image_url ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL,
+	);
 }
 
 /** Checks every field, then sorts the given ones by where they go; what was left out is not sent. */
-function prepare(fields: readonly FieldSpec[], params: FieldValues, defaultModel: (input: Record<string, unknown>) => string): PreparedGeneration {
+function prepare(
+	fields: readonly FieldSpec[],
+	params: FieldValues,
+	defaultModel: (input: Record<string, unknown>) => string,
+): PreparedGeneration {
 	const checked = validateFields(fields, params);
 	const prepared: PreparedGeneration = { model: '', input: {}, fields };
 	for (const field of fields) {
@@ -81,7 +87,10 @@ export async function runGeneration(
 	const started = client.runtime.now();
 	const deadline = waitDeadline(context, options.waitSeconds);
 	const schema = await modelSchemas(client).of(prepared.model, { signal, deadline: callDeadline });
-	const input = { ...(schema ? fitToModel(prepared.model, schema, prepared.input, prepared.fields) : prepared.input), ...prepared.extraInput };
+	const input = {
+		...(schema ? fitToModel(prepared.model, schema, prepared.input, prepared.fields) : prepared.input),
+		...prepared.extraInput,
+	};
 	const submitted = await client.submit(prepared.model, input, {
 		signal,
 		deadline: callDeadline,
@@ -90,10 +99,16 @@ export async function runGeneration(
 		rateLimitDeadline: options.patientWithRateLimits ? Math.max(deadline, started + 60_000) : undefined,
 	});
 	const imagesAsked = Number(input.num_images);
-	const known: KnownOfGeneration = { model: prepared.model, cost: submitted.cost, ...(imagesAsked > 1 ? { imagesAsked } : {}) };
+	const known: KnownOfGeneration = {
+		model: prepared.model,
+		cost: submitted.cost,
+		...(imagesAsked > 1 ? { imagesAsked } : {}),
+	};
 	if (isTerminal(submitted)) {
 		// Terminal at once (sandbox): the output lives on the result endpoint.
-		const answer = await client.result(submitted.request_id, { signal, deadline: callDeadline }).catch(keepRequestId(submitted.request_id));
+		const answer = await client
+			.result(submitted.request_id, { signal, deadline: callDeadline })
+			.catch(keepRequestId(submitted.request_id));
 		return resultFromAnswer(answer, known, nextStep);
 	}
 	if (options.waitSeconds <= 0) return resultFromSubmit(submitted, prepared.model, nextStep);

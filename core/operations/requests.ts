@@ -11,9 +11,16 @@ const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{5,127}$/;
 /** Trims and checks a request_id before it goes into a URL. */
 export function checkRequestId(raw: unknown): string {
 	const id = typeof raw === 'string' ? raw.trim() : '';
-	if (!id) throw validationError('request_id', '"Request ID" (request_id) is required: use the request_id a generate call returned.');
+	if (!id)
+		throw validationError(
+			'request_id',
+			'"Request ID" (request_id) is required: use the request_id a generate call returned.',
+		);
 	if (!REQUEST_ID.test(id)) {
-		throw validationError('request_id', `"${id.slice(0, 80)}" is not a Clipia request_id (expected something like 3f1c9c7e-…).`);
+		throw validationError(
+			'request_id',
+			`"${id.slice(0, 80)}" is not a Clipia request_id (expected something like 3f1c9c7e-…).`,
+		);
 	}
 	return id;
 }
@@ -40,7 +47,10 @@ export async function waitGeneration(context: GenerationContext, params: WaitPar
 }
 
 /** The generation's current state, one request, no waiting. */
-export async function getGeneration(context: GenerationContext, params: { request_id: string }): Promise<GenerationResult> {
+export async function getGeneration(
+	context: GenerationContext,
+	params: { request_id: string },
+): Promise<GenerationResult> {
 	const { client, signal, nextStep, deadline } = context;
 	const requestId = checkRequestId(params.request_id);
 	const answer = await client.result(requestId, { signal, deadline }).catch(keepRequestId(requestId));

@@ -49,7 +49,12 @@ export async function waitForGeneration(
 		if (remaining <= 0 && (last || lastError || options.initial)) {
 			// Out of time: the freshest state known, which always carries the request_id.
 			if (last) return last;
-			if (options.initial) return { request_id: requestId, status: options.initial.status, queue_position: options.initial.queuePosition ?? null };
+			if (options.initial)
+				return {
+					request_id: requestId,
+					status: options.initial.status,
+					queue_position: options.initial.queuePosition ?? null,
+				};
 			throw lastError;
 		}
 		await sleepUnlessAborted(runtime.sleep, Math.min(nextDelay, Math.max(0, remaining)), options.signal);

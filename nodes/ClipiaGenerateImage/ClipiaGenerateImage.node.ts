@@ -11,7 +11,14 @@ import { DEFAULT_IMAGE_MODEL, IMAGE_FIELDS, prepareImage } from '../../core';
 import { generationPlan, planItems, runGenerations } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { modelOptions } from '../shared/models';
-import { generationOptions, maxWaitProperty, outputProperty, readFields, tableProperties, waitForCompletionOn } from '../shared/properties';
+import {
+	generationOptions,
+	maxWaitProperty,
+	outputProperty,
+	readFields,
+	tableProperties,
+	waitForCompletionOn,
+} from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
 
 /** Images take seconds to a couple of minutes. */
@@ -23,7 +30,8 @@ const fields = tableProperties(IMAGE_FIELDS, {
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getImageModels' },
 		default: DEFAULT_IMAGE_MODEL,
-		description: 'Image model. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		description:
+			'Image model. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	image_urls: {
 		description:
@@ -57,7 +65,9 @@ export class ClipiaGenerateImage implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const plans = planItems(this, (itemIndex) => generationPlan(this, itemIndex, prepareImage(readFields(this, itemIndex, IMAGE_FIELDS)), maxWait));
+		const plans = planItems(this, (itemIndex) =>
+			generationPlan(this, itemIndex, prepareImage(readFields(this, itemIndex, IMAGE_FIELDS)), maxWait),
+		);
 		return runGenerations(this, plans);
 	}
 }

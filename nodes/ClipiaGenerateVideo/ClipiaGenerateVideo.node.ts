@@ -11,7 +11,14 @@ import { DEFAULT_IMAGE_TO_VIDEO_MODEL, DEFAULT_TEXT_TO_VIDEO_MODEL, prepareVideo
 import { generationPlan, planItems, runGenerations } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { modelOptions } from '../shared/models';
-import { generationOptions, maxWaitProperty, outputProperty, readFields, tableProperties, waitForCompletionOff } from '../shared/properties';
+import {
+	generationOptions,
+	maxWaitProperty,
+	outputProperty,
+	readFields,
+	tableProperties,
+	waitForCompletionOff,
+} from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
 
 /** Videos take one to ten minutes. */
@@ -48,16 +55,20 @@ export class ClipiaGenerateVideo implements INodeType {
 		loadOptions: {
 			async getVideoModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const imageUrl = String(this.getCurrentNodeParameter('imageUrl') ?? '').trim();
-				const models = await modelOptions(this, { type: 'video', capability: imageUrl ? 'image-to-video' : 'text-to-video' }, [
-					imageUrl ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL,
-				]);
+				const models = await modelOptions(
+					this,
+					{ type: 'video', capability: imageUrl ? 'image-to-video' : 'text-to-video' },
+					[imageUrl ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL],
+				);
 				return [{ name: 'Automatic (Clipia Default for Text or Image to Video)', value: '' }, ...models];
 			},
 		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const plans = planItems(this, (itemIndex) => generationPlan(this, itemIndex, prepareVideo(readFields(this, itemIndex, VIDEO_FIELDS)), maxWait));
+		const plans = planItems(this, (itemIndex) =>
+			generationPlan(this, itemIndex, prepareVideo(readFields(this, itemIndex, VIDEO_FIELDS)), maxWait),
+		);
 		return runGenerations(this, plans);
 	}
 }

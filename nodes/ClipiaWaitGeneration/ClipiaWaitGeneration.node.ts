@@ -55,7 +55,10 @@ export class ClipiaWaitGeneration implements INodeType {
 			itemIndex,
 			job: { requestId: checkRequestId(this.getNodeParameter('requestId', itemIndex)) },
 			output: this.getNodeParameter('output', itemIndex) as 'urls' | 'binary',
-			binaryPropertyName: optionValue<string>(this.getNodeParameter('options', itemIndex, {}) as IDataObject, binaryPropertyNameOption),
+			binaryPropertyName: optionValue<string>(
+				this.getNodeParameter('options', itemIndex, {}) as IDataObject,
+				binaryPropertyNameOption,
+			),
 			maxWaitSeconds: this.getNodeParameter('maxWaitSeconds', itemIndex) as number,
 			failOnError: this.getNodeParameter('failOnError', itemIndex) as boolean,
 		}));

@@ -17,12 +17,16 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		}
 		// Our own sentence as the message: NodeApiError would otherwise swap in n8n's generic
 		// text for common codes (e.g. 402 "Payment required - perhaps check your payment details?").
-		return new NodeApiError(node, { code: error.code, message: error.message, request_id: error.requestId ?? null } as JsonObject, {
-			itemIndex,
-			message: error.message,
-			description: description || undefined,
-			httpCode: error.status === undefined ? undefined : String(error.status),
-		});
+		return new NodeApiError(
+			node,
+			{ code: error.code, message: error.message, request_id: error.requestId ?? null } as JsonObject,
+			{
+				itemIndex,
+				message: error.message,
+				description: description || undefined,
+				httpCode: error.status === undefined ? undefined : String(error.status),
+			},
+		);
 	}
 	const message = redactSecrets(error instanceof Error ? error.message : String(error));
 	return new NodeOperationError(node, message, { itemIndex });

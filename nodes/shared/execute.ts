@@ -97,10 +97,19 @@ export async function runGenerations(
 		context,
 		plans,
 		async (item, signal) =>
-			runGeneration({ client, signal, nextStep: n8nNextStep, deadline: itemDeadline(client, item.job.wait ? item.maxWaitSeconds : SUBMIT_PATIENCE_SECONDS) }, item.job, {
-				waitSeconds: item.job.wait ? item.maxWaitSeconds : 0,
-				patientWithRateLimits: true,
-			}),
+			runGeneration(
+				{
+					client,
+					signal,
+					nextStep: n8nNextStep,
+					deadline: itemDeadline(client, item.job.wait ? item.maxWaitSeconds : SUBMIT_PATIENCE_SECONDS),
+				},
+				item.job,
+				{
+					waitSeconds: item.job.wait ? item.maxWaitSeconds : 0,
+					patientWithRateLimits: true,
+				},
+			),
 		(item) => item.job.wait,
 	);
 }
@@ -170,7 +179,8 @@ async function work<T>(
 		if (!context.continueOnFail()) {
 			const error = toNodeError(context.getNode(), outcome.error, itemIndex);
 			const others = submittedElsewhere(settled, index);
-			if (others.length && 'description' in error) error.description = [error.description, siblingsSentence(others)].filter(Boolean).join('\n');
+			if (others.length && 'description' in error)
+				error.description = [error.description, siblingsSentence(others)].filter(Boolean).join('\n');
 			throw error;
 		}
 		out.push({ json: errorItemJson(outcome.error), pairedItem: { item: itemIndex } });
@@ -179,10 +189,16 @@ async function work<T>(
 }
 
 /** Items of this run that did get submitted (and were paid for), so a failing run loses none of them. */
-function submittedElsewhere(settled: Array<{ ok: boolean; value?: INodeExecutionData[] }>, except: number): Array<{ id: string; status: string }> {
+function submittedElsewhere(
+	settled: Array<{ ok: boolean; value?: INodeExecutionData[] }>,
+	except: number,
+): Array<{ id: string; status: string }> {
 	return settled
 		.filter((outcome, index) => index !== except && outcome.ok)
-		.map((outcome) => ({ id: String(outcome.value?.[0]?.json?.request_id ?? ''), status: String(outcome.value?.[0]?.json?.status ?? '') }))
+		.map((outcome) => ({
+			id: String(outcome.value?.[0]?.json?.request_id ?? ''),
+			status: String(outcome.value?.[0]?.json?.status ?? ''),
+		}))
 		.filter((sibling) => sibling.id);
 }
 
@@ -196,9 +212,17 @@ function siblingsSentence(others: Array<{ id: string; status: string }>): string
 }
 
 function timeoutError(result: GenerationResult, seconds: number): ClipiaError {
-	return stillRunningError(result, seconds, 'continue with a Clipia Wait Generation node using this request_id, or raise Max Wait (Seconds).');
+	return stillRunningError(
+		result,
+		seconds,
+		'continue with a Clipia Wait Generation node using this request_id, or raise Max Wait (Seconds).',
+	);
 }
 
 function downloadError(result: GenerationResult, error: unknown): ClipiaError {
-	return downloadFailedError(result.request_id, error, 'Use Output "URLs Only", or run Clipia Wait Generation with this request_id to try again.');
+	return downloadFailedError(
+		result.request_id,
+		error,
+		'Use Output "URLs Only", or run Clipia Wait Generation with this request_id to try again.',
+	);
 }

@@ -1,2 +1,2 @@
-/** The Clipia mark, light and dark, shipped next to each node (gulp copies the SVGs). */
-export const CLIPIA_ICON = { light: 'file:clipia.svg', dark: 'file:clipia.dark.svg' } as const;
+/** The Clipia mark, light and dark: one copy in icons/ (gulp puts it in dist/icons), relative to each node's folder. */
+export const CLIPIA_ICON = { light: 'file:../../icons/clipia.svg', dark: 'file:../../icons/clipia.dark.svg' } as const;

@@ -47,7 +47,9 @@ export async function downloadMedia(
 		if (!bytesAreClaimedType(mimeType, head)) {
 			(response.body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
 			const seen = sniffMediaType(head);
-			throw new Error(`the file at ${new URL(item.url).host} claims to be ${mimeType} but its bytes are ${seen ?? 'no known image, video or audio format'}`);
+			throw new Error(
+				`the file at ${new URL(item.url).host} claims to be ${mimeType} but its bytes are ${seen ?? 'no known image, video or audio format'}`,
+			);
 		}
 		const fileName = mediaFileName(result.request_id, index, media.length, mediaExtension(mimeType, item.url));
 		const binary = await context.helpers.prepareBinaryData(response.body as never, fileName, mimeType);

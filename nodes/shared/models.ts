@@ -9,14 +9,22 @@ import { clientFor } from './transport';
  * still offers `fallback` (the default model) and says why the rest is missing, so the node
  * stays usable and its parameters show no error: the run itself reports the credential.
  */
-export async function modelOptions(context: ILoadOptionsFunctions, params: ListModelsParams, fallback: string[]): Promise<INodePropertyOptions[]> {
+export async function modelOptions(
+	context: ILoadOptionsFunctions,
+	params: ListModelsParams,
+	fallback: string[],
+): Promise<INodePropertyOptions[]> {
 	const client = await clientFor(context);
 	let models: Awaited<ReturnType<typeof listModels>>;
 	try {
 		models = await listModels({ client }, params);
 	} catch (error) {
 		const reason = error instanceof Error ? error.message : String(error);
-		return fallback.map((slug) => ({ name: slug, value: slug, description: `The model list could not be loaded: ${reason}` }));
+		return fallback.map((slug) => ({
+			name: slug,
+			value: slug,
+			description: `The model list could not be loaded: ${reason}`,
+		}));
 	}
 	return models.map((model) => ({
 		name: `${model.name} (${model.slug})`,

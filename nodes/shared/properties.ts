@@ -10,13 +10,21 @@ import { fieldsFor, type FieldSpec, type FieldValues, type ParamsOf } from '../.
 const AUTOMATIC = '';
 
 function automaticOption(field: FieldSpec): INodePropertyOptions {
-	const usual = field.usual === undefined ? '' : ` (usually ${field.usual === false ? 'off' : field.usual === true ? 'on' : String(field.usual)})`;
+	const usual =
+		field.usual === undefined
+			? ''
+			: ` (usually ${field.usual === false ? 'off' : field.usual === true ? 'on' : String(field.usual)})`;
 	return { name: 'Automatic', value: AUTOMATIC, description: `Not sent: the model's own default applies${usual}` };
 }
 
 /** One node parameter from one core field. Model-dependent choices start at "Automatic". */
 export function propertyFrom(field: FieldSpec, overrides: Partial<INodeProperties> = {}): INodeProperties {
-	const base = { displayName: field.displayName, name: field.n8nName, description: field.description, required: field.required };
+	const base = {
+		displayName: field.displayName,
+		name: field.n8nName,
+		description: field.description,
+		required: field.required,
+	};
 	let property: INodeProperties;
 	switch (field.type) {
 		case 'integer': {
@@ -49,7 +57,13 @@ export function propertyFrom(field: FieldSpec, overrides: Partial<INodePropertie
 			property = { ...base, type: 'json', default: '{}' };
 			break;
 		case 'urlList':
-			property = { ...base, type: 'string', default: '', typeOptions: { rows: 2 }, placeholder: 'https://example.com/reference.png' };
+			property = {
+				...base,
+				type: 'string',
+				default: '',
+				typeOptions: { rows: 2 },
+				placeholder: 'https://example.com/reference.png',
+			};
 			break;
 		case 'url':
 			property = { ...base, type: 'string', default: '', placeholder: 'https://example.com/start-frame.png' };
@@ -65,20 +79,32 @@ export function propertyFrom(field: FieldSpec, overrides: Partial<INodePropertie
  * One item's values of a node's table fields, keyed by API name: each parameter by its n8n
  * name, Options entries from the collection. Core checks every value before anything is sent.
  */
-export function readFields<Fields extends readonly FieldSpec[]>(context: IExecuteFunctions, itemIndex: number, fields: Fields): ParamsOf<Fields> {
+export function readFields<Fields extends readonly FieldSpec[]>(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	fields: Fields,
+): ParamsOf<Fields> {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const values: FieldValues = {};
 	for (const field of fieldsFor(fields, 'n8n')) {
-		values[field.key] = field.n8nOption ? options[field.n8nName] : context.getNodeParameter(field.n8nName, itemIndex, AUTOMATIC);
+		values[field.key] = field.n8nOption
+			? options[field.n8nName]
+			: context.getNodeParameter(field.n8nName, itemIndex, AUTOMATIC);
 	}
 	return values as ParamsOf<Fields>;
 }
 
 /** The node's parameters from a table: its own, then (Options entries) those for the collection. */
-export function tableProperties(fields: readonly FieldSpec[], overrides: Record<string, Partial<INodeProperties>> = {}): { own: INodeProperties[]; options: INodeProperties[] } {
+export function tableProperties(
+	fields: readonly FieldSpec[],
+	overrides: Record<string, Partial<INodeProperties>> = {},
+): { own: INodeProperties[]; options: INodeProperties[] } {
 	const offered = fieldsFor(fields, 'n8n');
 	const property = (field: FieldSpec) => propertyFrom(field, overrides[field.key]);
-	return { own: offered.filter((field) => !field.n8nOption).map(property), options: offered.filter((field) => field.n8nOption).map(property) };
+	return {
+		own: offered.filter((field) => !field.n8nOption).map(property),
+		options: offered.filter((field) => field.n8nOption).map(property),
+	};
 }
 
 export const outputProperty: INodeProperties = {
@@ -88,8 +114,16 @@ export const outputProperty: INodeProperties = {
 	default: 'binary',
 	description: 'What each output item carries once the generation is done',
 	options: [
-		{ name: 'Binary File', value: 'binary', description: 'Download the media into the item as a binary file (one item per image)' },
-		{ name: 'URLs Only', value: 'urls', description: 'Only the result JSON with media URLs; download them soon, they may expire' },
+		{
+			name: 'Binary File',
+			value: 'binary',
+			description: 'Download the media into the item as a binary file (one item per image)',
+		},
+		{
+			name: 'URLs Only',
+			value: 'urls',
+			description: 'Only the result JSON with media URLs; download them soon, they may expire',
+		},
 	],
 };
 
@@ -107,7 +141,8 @@ export const maxConcurrencyOption: INodeProperties = {
 	type: 'number',
 	default: 5,
 	typeOptions: { minValue: 1, maxValue: 50 },
-	description: 'How many items are generated at the same time; Clipia rate limits slow the rest down, they never fail an item',
+	description:
+		'How many items are generated at the same time; Clipia rate limits slow the rest down, they never fail an item',
 };
 
 export function maxWaitProperty(defaultSeconds: number): INodeProperties {

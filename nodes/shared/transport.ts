@@ -30,8 +30,16 @@ function authenticatedTransport(context: ApiContext) {
 			json: true,
 		};
 		if (request.body !== undefined) options.body = request.body as IHttpRequestOptions['body'];
-		const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL, options)) as FullResponse;
-		return { status: response.statusCode, headers: lowerCaseHeaders(response.headers), body: parseIfText(response.body) };
+		const response = (await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			CREDENTIAL,
+			options,
+		)) as FullResponse;
+		return {
+			status: response.statusCode,
+			headers: lowerCaseHeaders(response.headers),
+			body: parseIfText(response.body),
+		};
 	};
 }
 

@@ -23,7 +23,8 @@ export async function connectBridge(options: { key: string; baseUrl: string; out
 	await client.connect(clientSide);
 	return {
 		client,
-		call: async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as ToolAnswer,
+		call: async (name: string, args: Record<string, unknown> = {}) =>
+			(await client.callTool({ name, arguments: args })) as ToolAnswer,
 		close: async () => {
 			await client.close();
 			await server.close();

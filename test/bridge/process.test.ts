@@ -25,7 +25,10 @@ beforeAll(async () => {
 	emulator = new ClipiaEmulator({ timeScale: 30, runSeconds: { image: 6, video: 30 } });
 	await emulator.start();
 	folder = mkdtempSync(path.join(os.tmpdir(), 'clipia-bridge-'));
-	const packed = execFileSync('npm', ['pack', '--workspace', 'bridge', '--pack-destination', folder, '--silent'], { cwd: root, encoding: 'utf8' });
+	const packed = execFileSync('npm', ['pack', '--workspace', 'bridge', '--pack-destination', folder, '--silent'], {
+		cwd: root,
+		encoding: 'utf8',
+	});
 	tarball = path.join(folder, packed.trim().split('\n').pop()!);
 	const app = path.join(folder, 'app');
 	execFileSync('mkdir', ['-p', app]);
@@ -39,7 +42,12 @@ afterAll(async () => {
 });
 
 const bridgeEnv = (extra: Record<string, string>) => {
-	const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), CLIPIA_BASE_URL: emulator.url, ...extra };
+	const env: Record<string, string> = {
+		PATH: process.env.PATH ?? '',
+		HOME: process.env.HOME ?? os.tmpdir(),
+		CLIPIA_BASE_URL: emulator.url,
+		...extra,
+	};
 	return env;
 };
 
@@ -66,18 +74,28 @@ it('stdio: a clear message and exit 1 without CLIPIA_API_KEY', () => {
 });
 
 it('stdio: tools/list, then generate_video → wait_generation to COMPLETED; nothing but protocol on stdout', async () => {
-	const transport = new StdioClientTransport({ command: bin, args: [], env: bridgeEnv({ CLIPIA_API_KEY: DEMO_KEYS.live }), stderr: 'pipe' });
+	const transport = new StdioClientTransport({
+		command: bin,
+		args: [],
+		env: bridgeEnv({ CLIPIA_API_KEY: DEMO_KEYS.live }),
+		stderr: 'pipe',
+	});
 	let stderr = '';
 	transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 	const client = new Client({ name: 'stdio-test', version: '1.0.0' });
 	await client.connect(transport);
 	const { tools } = await client.listTools();
 	expect(tools).toHaveLength(8);
-	const submitted = (await client.callTool({ name: 'generate_video', arguments: { prompt: 'waves' } })) as { structuredContent: Record<string, unknown> };
+	const submitted = (await client.callTool({ name: 'generate_video', arguments: { prompt: 'waves' } })) as {
+		structuredContent: Record<string, unknown>;
+	};
 	const requestId = submitted.structuredContent.request_id as string;
 	let status = submitted.structuredContent.status;
 	for (let round = 0; round < 5 && status !== 'COMPLETED'; round++) {
-		const waited = (await client.callTool({ name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 20 } })) as {
+		const waited = (await client.callTool({
+			name: 'wait_generation',
+			arguments: { request_id: requestId, wait_seconds: 20 },
+		})) as {
 			structuredContent: Record<string, unknown>;
 		};
 		status = waited.structuredContent.status;
@@ -93,13 +111,28 @@ it('stdio: the client closing its end mid-wait stops the bridge within 2 s, exit
 	const send = (message: object) => child.stdin!.write(`${JSON.stringify(message)}\n`);
 	let stdout = '';
 	child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'eof-test', version: '1' } } });
+	send({
+		jsonrpc: '2.0',
+		id: 1,
+		method: 'initialize',
+		params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'eof-test', version: '1' } },
+	});
 	send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-	send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'generate_video', arguments: { prompt: 'a long video [emulator:seconds=600]' } } });
+	send({
+		jsonrpc: '2.0',
+		id: 2,
+		method: 'tools/call',
+		params: { name: 'generate_video', arguments: { prompt: 'a long video [emulator:seconds=600]' } },
+	});
 	const deadline = Date.now() + 20_000;
 	while (!stdout.includes('"id":2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 	const requestId = /"request_id":"([0-9a-f-]{36})"/.exec(stdout)![1];
-	send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 50 } } });
+	send({
+		jsonrpc: '2.0',
+		id: 3,
+		method: 'tools/call',
+		params: { name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 50 } },
+	});
 	await new Promise((r) => setTimeout(r, 1500));
 	const closedAt = Date.now();
 	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -131,17 +164,23 @@ describe('Streamable HTTP', () => {
 	});
 
 	it('serves a full round trip with the key of each request', async () => {
-		const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${DEMO_KEYS.live}` } } });
+		const transport = new StreamableHTTPClientTransport(new URL(url), {
+			requestInit: { headers: { Authorization: `Bearer ${DEMO_KEYS.live}` } },
+		});
 		const client = new Client({ name: 'http-test', version: '1.0.0' });
 		await client.connect(transport);
 		expect((await client.listTools()).tools).toHaveLength(8);
-		const submitted = (await client.callTool({ name: 'generate_video', arguments: { prompt: 'rain' } })) as { structuredContent: Record<string, unknown> };
+		const submitted = (await client.callTool({ name: 'generate_video', arguments: { prompt: 'rain' } })) as {
+			structuredContent: Record<string, unknown>;
+		};
 		const waited = (await client.callTool({
 			name: 'wait_generation',
 			arguments: { request_id: submitted.structuredContent.request_id, wait_seconds: 30 },
 		})) as { structuredContent: Record<string, unknown> };
 		expect(waited.structuredContent.status).toBe('COMPLETED');
-		const balance = (await client.callTool({ name: 'get_balance', arguments: {} })) as unknown as { structuredContent: { credits: number } };
+		const balance = (await client.callTool({ name: 'get_balance', arguments: {} })) as unknown as {
+			structuredContent: { credits: number };
+		};
 		expect(balance.structuredContent.credits).toBe(emulator.balance(DEMO_KEYS.live));
 		await client.close();
 	});
@@ -153,7 +192,11 @@ describe('Streamable HTTP', () => {
 		params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 	});
 	const post = (headers: Record<string, string>) =>
-		fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers }, body: initialize });
+		fetch(url, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+			body: initialize,
+		});
 
 	it('401 without a Bearer key; 403 for a foreign Host or Origin; 200 for its own', async () => {
 		const missing = await post({});
@@ -164,7 +207,13 @@ describe('Streamable HTTP', () => {
 		expect((await post({ ...auth, Origin: `http://localhost:${port}` })).status).toBe(200);
 		const foreignHost = await new Promise<number>((resolve, reject) => {
 			const request = httpRequest(
-				{ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { Host: `evil.example:${port}`, 'Content-Type': 'application/json', ...auth } },
+				{
+					host: '127.0.0.1',
+					port,
+					path: '/mcp',
+					method: 'POST',
+					headers: { Host: `evil.example:${port}`, 'Content-Type': 'application/json', ...auth },
+				},
 				(response) => {
 					response.resume();
 					resolve(response.statusCode ?? 0);

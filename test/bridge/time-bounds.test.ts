@@ -36,9 +36,23 @@ beforeAll(async () => {
 			res.write(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 			return;
 		}
-		if (mode === 'storm') return json(res, 429, { error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'Rate limit exceeded' } }, { 'Retry-After': '10' });
+		if (mode === 'storm')
+			return json(
+				res,
+				429,
+				{ error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'Rate limit exceeded' } },
+				{ 'Retry-After': '10' },
+			);
 		if (req.method === 'POST') {
-			return json(res, 200, { request_id: REQUEST_ID, status: 'IN_QUEUE', queue_position: 0, cost: 4, status_url: `${base}/s`, response_url: `${base}/r`, cancel_url: `${base}/c` });
+			return json(res, 200, {
+				request_id: REQUEST_ID,
+				status: 'IN_QUEUE',
+				queue_position: 0,
+				cost: 4,
+				status_url: `${base}/s`,
+				response_url: `${base}/r`,
+				cancel_url: `${base}/c`,
+			});
 		}
 		if (mode === 'slow') return; // answers after the client has long given up
 		json(res, 200, {

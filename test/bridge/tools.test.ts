@@ -40,7 +40,11 @@ function impatientClient(key: string): ClipiaClient {
 	);
 }
 
-const text = (answer: ToolAnswer) => answer.content.filter((block) => block.type === 'text').map((block) => block.text).join('\n');
+const text = (answer: ToolAnswer) =>
+	answer.content
+		.filter((block) => block.type === 'text')
+		.map((block) => block.text)
+		.join('\n');
 
 describe('tools/list', () => {
 	it('matches the checked-in snapshot of each tool: schemas, descriptions, annotations', async () => {
@@ -68,7 +72,9 @@ describe('tools/list', () => {
 	it('marks reads read-only and idempotent, generations neither', async () => {
 		const b = await bridge(freshKey());
 		const { tools } = await b.client.listTools();
-		const hints = Object.fromEntries(tools.map((tool) => [tool.name, [tool.annotations?.readOnlyHint, tool.annotations?.idempotentHint]]));
+		const hints = Object.fromEntries(
+			tools.map((tool) => [tool.name, [tool.annotations?.readOnlyHint, tool.annotations?.idempotentHint]]),
+		);
 		expect(hints).toEqual({
 			generate_image: [false, false],
 			generate_video: [false, false],
@@ -85,8 +91,27 @@ describe('tools/list', () => {
 	it("offers each table's fields, in table order, then the tool's own (the tables are compared with the nodes in one-implementation.test)", () => {
 		const image = TOOLS.find((tool) => tool.name === 'generate_image')!;
 		const video = TOOLS.find((tool) => tool.name === 'generate_video')!;
-		expect(Object.keys(image.input)).toEqual(['prompt', 'model', 'aspect_ratio', 'resolution', 'num_images', 'image_urls', 'extra_input', 'include_preview', 'wait_seconds']);
-		expect(Object.keys(video.input)).toEqual(['prompt', 'image_url', 'model', 'duration', 'aspect_ratio', 'resolution', 'generate_audio', 'extra_input']);
+		expect(Object.keys(image.input)).toEqual([
+			'prompt',
+			'model',
+			'aspect_ratio',
+			'resolution',
+			'num_images',
+			'image_urls',
+			'extra_input',
+			'include_preview',
+			'wait_seconds',
+		]);
+		expect(Object.keys(video.input)).toEqual([
+			'prompt',
+			'image_url',
+			'model',
+			'duration',
+			'aspect_ratio',
+			'resolution',
+			'generate_audio',
+			'extra_input',
+		]);
 	});
 });
 
@@ -94,7 +119,12 @@ describe('generate_image', () => {
 	it('finishes within the call: URLs, one inline preview, JSON mirror, exact charge', async () => {
 		const key = freshKey();
 		const b = await bridge(key);
-		const answer = await b.call('generate_image', { prompt: 'a red fox', resolution: '2k', num_images: 2, aspect_ratio: '16:9' });
+		const answer = await b.call('generate_image', {
+			prompt: 'a red fox',
+			resolution: '2k',
+			num_images: 2,
+			aspect_ratio: '16:9',
+		});
 		expect(answer.isError).toBeFalsy();
 		const result = answer.structuredContent!;
 		expect(result).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2', cost_credits: 12 });
@@ -125,7 +155,15 @@ describe('generate_image', () => {
 		});
 		const submit = emulator.log.find((entry) => entry.key === key && entry.route === 'submit')!;
 		expect(submit.path).toBe('/v1/models/seedream-4');
-		expect(submit.body).toEqual({ input: { prompt: 'cat', aspect_ratio: '3:2', resolution: '1k', num_images: 1, image_urls: ['https://example.com/a.png'] } });
+		expect(submit.body).toEqual({
+			input: {
+				prompt: 'cat',
+				aspect_ratio: '3:2',
+				resolution: '1k',
+				num_images: 1,
+				image_urls: ['https://example.com/a.png'],
+			},
+		});
 		await b.close();
 	});
 
@@ -141,7 +179,10 @@ describe('generate_image', () => {
 		const b = await bridge(freshKey());
 		const answer = await b.call('generate_image', { prompt: 'a fox [emulator:seconds=600]', wait_seconds: 1 });
 		expect(answer.isError).toBeFalsy();
-		expect(answer.structuredContent).toMatchObject({ status: expect.stringMatching(/IN_QUEUE|IN_PROGRESS/), cost_credits: 4 });
+		expect(answer.structuredContent).toMatchObject({
+			status: expect.stringMatching(/IN_QUEUE|IN_PROGRESS/),
+			cost_credits: 4,
+		});
 		expect(answer.structuredContent?.request_id).toEqual(expect.any(String));
 		expect(answer.structuredContent?.next_step).toMatch(/wait_generation.*request_id/);
 		await b.close();
@@ -155,10 +196,25 @@ describe('generate_image', () => {
 			[{ prompt: '' }, /prompt cannot be empty/],
 			[{ prompt: 'x', resolution: '8k' }, /resolution must be one of 1k, 2k, 4k/],
 			[{ prompt: 'x', image_urls: ['http://example.com/a.png'] }, /https/],
-			[{ prompt: 'x', image_urls: ['https://a.test/1', 'https://a.test/2', 'https://a.test/3', 'https://a.test/4', 'https://a.test/5'] }, /at most 4/],
+			[
+				{
+					prompt: 'x',
+					image_urls: [
+						'https://a.test/1',
+						'https://a.test/2',
+						'https://a.test/3',
+						'https://a.test/4',
+						'https://a.test/5',
+					],
+				},
+				/at most 4/,
+			],
 			[{ prompt: 'x', wait_seconds: 90 }, /wait_seconds must be from 0 to 50/],
 			// Arguments a tool doesn't have are refused by name, not dropped while credits are spent.
-			[{ prompt: 'x', seed: 42 }, /generate_image has no argument "seed": nothing was sent and nothing was charged\. Its arguments are prompt, model, /],
+			[
+				{ prompt: 'x', seed: 42 },
+				/generate_image has no argument "seed": nothing was sent and nothing was charged\. Its arguments are prompt, model, /,
+			],
 			[{ prompt: 'x', negative_prompt: 'blur', fps: 24 }, /no argument "negative_prompt", "fps"/],
 		];
 		for (const [args, message] of cases) {
@@ -198,9 +254,13 @@ describe('generate_video and wait_generation', () => {
 		const requestId = submitted.structuredContent!.request_id as string;
 
 		const progress: Array<{ progress: number; total?: number; message?: string }> = [];
-		const answer = (await b.client.callTool({ name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 30 } }, undefined, {
-			onprogress: (update) => progress.push(update),
-		})) as ToolAnswer;
+		const answer = (await b.client.callTool(
+			{ name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 30 } },
+			undefined,
+			{
+				onprogress: (update) => progress.push(update),
+			},
+		)) as ToolAnswer;
 		answers.push(answer);
 		expect(answer.structuredContent).toMatchObject({ request_id: requestId, status: 'COMPLETED' });
 		expect(progress.length).toBeGreaterThan(0);
@@ -208,7 +268,9 @@ describe('generate_video and wait_generation', () => {
 		expect(progress.some((update) => /Generating/.test(update.message ?? ''))).toBe(true);
 
 		const files = answer.structuredContent!.files as Array<{ path: string; mime_type: string; bytes: number }>;
-		expect(files).toEqual([{ path: path.join(outputDir, `clipia-${requestId}.mp4`), mime_type: 'video/mp4', bytes: 1024 * 1024 }]);
+		expect(files).toEqual([
+			{ path: path.join(outputDir, `clipia-${requestId}.mp4`), mime_type: 'video/mp4', bytes: 1024 * 1024 },
+		]);
 		expect(statSync(files[0].path).size).toBe(1024 * 1024);
 		expect(readFileSync(files[0].path).subarray(4, 8).toString()).toBe('ftyp');
 
@@ -226,9 +288,13 @@ describe('generate_video and wait_generation', () => {
 		const submitted = await b.call('generate_video', { prompt: 'a slow one [emulator:seconds=300]' });
 		const requestId = submitted.structuredContent!.request_id as string;
 		const controller = new AbortController();
-		const waiting = b.client.callTool({ name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 50 } }, undefined, {
-			signal: controller.signal,
-		});
+		const waiting = b.client.callTool(
+			{ name: 'wait_generation', arguments: { request_id: requestId, wait_seconds: 50 } },
+			undefined,
+			{
+				signal: controller.signal,
+			},
+		);
 		await new Promise((resolve) => setTimeout(resolve, 800));
 		const cancelledAt = Date.now();
 		controller.abort();
@@ -238,7 +304,10 @@ describe('generate_video and wait_generation', () => {
 		expect(emulator.stats(key).requests).toBe(requestsAtCancel);
 		expect(Date.now() - cancelledAt).toBeLessThan(5000);
 		const now = await b.call('get_generation', { request_id: requestId });
-		expect(now.structuredContent).toMatchObject({ request_id: requestId, status: expect.stringMatching(/IN_QUEUE|IN_PROGRESS/) });
+		expect(now.structuredContent).toMatchObject({
+			request_id: requestId,
+			status: expect.stringMatching(/IN_QUEUE|IN_PROGRESS/),
+		});
 		await b.close();
 	});
 
@@ -259,11 +328,18 @@ describe('generate_video and wait_generation', () => {
 	it('sends the start image and picks the image-to-video model', async () => {
 		const key = freshKey();
 		const b = await bridge(key);
-		const answer = await b.call('generate_video', { prompt: 'pan', image_url: 'https://example.com/start.png', duration: 6, generate_audio: true });
+		const answer = await b.call('generate_video', {
+			prompt: 'pan',
+			image_url: 'https://example.com/start.png',
+			duration: 6,
+			generate_audio: true,
+		});
 		expect(answer.structuredContent).toMatchObject({ model: 'seedance-2-fast-i2v' });
 		const submit = emulator.log.find((entry) => entry.key === key && entry.route === 'submit')!;
 		expect(submit.path).toBe('/v1/models/seedance-2-fast-i2v');
-		expect(submit.body).toEqual({ input: { prompt: 'pan', image_url: 'https://example.com/start.png', duration: 6, generate_audio: true } });
+		expect(submit.body).toEqual({
+			input: { prompt: 'pan', image_url: 'https://example.com/start.png', duration: 6, generate_audio: true },
+		});
 		await b.close();
 	});
 });
@@ -277,12 +353,20 @@ describe('catalog tools', () => {
 		expect(models.length).toBeGreaterThan(1);
 		expect(models.every((model) => model.type === 'video')).toBe(true);
 		const searched = await b.call('list_models', { search: 'image-to-video' });
-		expect((searched.structuredContent!.models as Array<{ slug: string }>).map((model) => model.slug)).toContain('seedance-2-fast-i2v');
+		expect((searched.structuredContent!.models as Array<{ slug: string }>).map((model) => model.slug)).toContain(
+			'seedance-2-fast-i2v',
+		);
 
 		const model = await b.call('get_model', { model: 'nano-banana-2' });
-		expect(model.structuredContent).toMatchObject({ slug: 'nano-banana-2', input_schema: { prompt: { type: 'string' } } });
+		expect(model.structuredContent).toMatchObject({
+			slug: 'nano-banana-2',
+			input_schema: { prompt: { type: 'string' } },
+		});
 
-		const estimate = await b.call('estimate_cost', { model: 'nano-banana-2', input: { prompt: 'x', resolution: '2k', num_images: 2 } });
+		const estimate = await b.call('estimate_cost', {
+			model: 'nano-banana-2',
+			input: { prompt: 'x', resolution: '2k', num_images: 2 },
+		});
 		expect(estimate.structuredContent).toEqual({ model: 'nano-banana-2', cost_credits: 12 });
 
 		const balance = await b.call('get_balance');
@@ -299,7 +383,11 @@ describe('errors as a model sees them', () => {
 		await b.close();
 		expect(answer.isError).toBe(true);
 		expect(answer.structuredContent?.error).toBeDefined();
-		return { answer, said: text(answer), error: answer.structuredContent!.error as { code: string; request_id?: string } };
+		return {
+			answer,
+			said: text(answer),
+			error: answer.structuredContent!.error as { code: string; request_id?: string },
+		};
 	}
 
 	it('invalid_api_key (401) names CLIPIA_API_KEY', async () => {
@@ -347,7 +435,10 @@ describe('errors as a model sees them', () => {
 	});
 
 	it('model_input_invalid (422) from estimate_cost with an input the model lacks a required field of: Clipia names it', async () => {
-		const { error, said } = await errorOf(freshKey(), 'estimate_cost', { model: 'nano-banana-2', input: { resolution: '2k' } });
+		const { error, said } = await errorOf(freshKey(), 'estimate_cost', {
+			model: 'nano-banana-2',
+			input: { resolution: '2k' },
+		});
 		expect(error.code).toBe('model_input_invalid');
 		expect(said).toMatch(/prompt: is required for nano-banana-2/);
 	});
@@ -366,7 +457,12 @@ describe('errors as a model sees them', () => {
 
 	it('a failure after the submit keeps the request_id (key revoked mid-wait)', async () => {
 		const key = freshKey();
-		emulator.inject({ key, path: '/v1/requests/', times: 5, action: { type: 'status', status: 401, code: 'invalid_api_key' } });
+		emulator.inject({
+			key,
+			path: '/v1/requests/',
+			times: 5,
+			action: { type: 'status', status: 401, code: 'invalid_api_key' },
+		});
 		const { error, said } = await errorOf(key, 'generate_image', { prompt: 'x' });
 		expect(error).toMatchObject({ code: 'invalid_api_key', request_id: expect.any(String) });
 		expect(said).toContain(error.request_id);
@@ -425,7 +521,9 @@ describe('media rules', () => {
 		);
 		// Nothing written, not even a partial file; a real PNG still goes through.
 		expect(readdirSync(root)).toEqual([]);
-		expect(await media.save!([{ kind: 'image', url: `${base}/ok.png?bytes=40` }], 'r3', signal, later)).toMatchObject([{ mime_type: 'image/png', bytes: 40 }]);
+		expect(await media.save!([{ kind: 'image', url: `${base}/ok.png?bytes=40` }], 'r3', signal, later)).toMatchObject([
+			{ mime_type: 'image/png', bytes: 40 },
+		]);
 		rmSync(root, { recursive: true, force: true });
 	});
 
@@ -435,11 +533,28 @@ describe('media rules', () => {
 		const media = mediaHandling({ outputDir });
 		const signal = new AbortController().signal;
 		const later = Date.now() + 30_000;
-		const saved = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }], '../../etc/passwd', signal, later);
-		const again = await media.save!([{ kind: 'image', url: `${base}/x.png?bytes=100` }, { kind: 'image', url: `${base}/y.png?bytes=20` }], '/abs/..\\x', signal, later);
+		const saved = await media.save!(
+			[{ kind: 'image', url: `${base}/x.png?bytes=100` }],
+			'../../etc/passwd',
+			signal,
+			later,
+		);
+		const again = await media.save!(
+			[
+				{ kind: 'image', url: `${base}/x.png?bytes=100` },
+				{ kind: 'image', url: `${base}/y.png?bytes=20` },
+			],
+			'/abs/..\\x',
+			signal,
+			later,
+		);
 		for (const file of [...saved, ...again]) expect(path.dirname(file.path)).toBe(outputDir);
 		expect(readdirSync(root)).toEqual(['out']);
-		expect(readdirSync(outputDir).sort()).toEqual(['clipia-______etc_passwd.png', 'clipia-_abs____x-1.png', 'clipia-_abs____x-2.png']);
+		expect(readdirSync(outputDir).sort()).toEqual([
+			'clipia-______etc_passwd.png',
+			'clipia-_abs____x-1.png',
+			'clipia-_abs____x-2.png',
+		]);
 		rmSync(root, { recursive: true, force: true });
 	});
 });

@@ -24,7 +24,13 @@ export function editorSuite(line: string): void {
 	beforeAll(async () => {
 		const executablePath = ensureChromium();
 		folder = mkdtempSync(join(tmpdir(), 'clipia-editor-'));
-		local = await startLocalN8n({ line, port: await freePort(), emulatorPort: await freePort(), folder, log: () => undefined });
+		local = await startLocalN8n({
+			line,
+			port: await freePort(),
+			emulatorPort: await freePort(),
+			folder,
+			log: () => undefined,
+		});
 		selectors.setTestIdAttribute('data-test-id');
 		browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 		page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -114,7 +120,11 @@ export function editorSuite(line: string): void {
 		// The agent's plus handles: memory, then tool.
 		await node('AI Agent').getByTestId('canvas-handle-plus').last().click();
 		expect(await searchNodePanel('Clipia')).toEqual(
-			expect.arrayContaining(['Clipia Generate Image Tool', 'Clipia Generate Video Tool', 'Clipia Wait Generation Tool']),
+			expect.arrayContaining([
+				'Clipia Generate Image Tool',
+				'Clipia Generate Video Tool',
+				'Clipia Wait Generation Tool',
+			]),
 		);
 		await page.keyboard.press('Escape');
 	}, 60_000);
@@ -152,7 +162,9 @@ export function editorSuite(line: string): void {
 		await openWorkflow('clipiaExample001');
 		await node('Generate Image').dblclick();
 		await page.getByTestId('ndv').waitFor();
-		await expect(page.getByTestId('node-credentials-select').locator('input').inputValue()).resolves.toBe('Clipia account');
+		await expect(page.getByTestId('node-credentials-select').locator('input').inputValue()).resolves.toBe(
+			'Clipia account',
+		);
 		await page.getByTestId('parameter-input-model').click();
 		const names = await eventually(
 			() => page.getByTestId('parameter-input-item').allInnerTexts(),
@@ -166,7 +178,9 @@ export function editorSuite(line: string): void {
 	}, 60_000);
 
 	it('example 1 run from the editor: the PNG preview renders', async () => {
-		const image = (await viewBinaryOutput('clipiaExample001', 'Generate Image')).locator('img[src^="blob:"], img[src*="/binary-data"]').first();
+		const image = (await viewBinaryOutput('clipiaExample001', 'Generate Image'))
+			.locator('img[src^="blob:"], img[src*="/binary-data"]')
+			.first();
 		await image.waitFor();
 		const size = await eventually(
 			() => image.evaluate((img: HTMLImageElement) => [img.complete ? img.naturalWidth : 0, img.naturalHeight]),
@@ -181,7 +195,13 @@ export function editorSuite(line: string): void {
 		const video = (await viewBinaryOutput('clipiaExample002', 'Wait Generation')).locator('video').first();
 		await video.waitFor();
 		const state = await eventually(
-			() => video.evaluate((v: HTMLVideoElement) => ({ ready: v.readyState, duration: v.duration, width: v.videoWidth, error: v.error?.code ?? null })),
+			() =>
+				video.evaluate((v: HTMLVideoElement) => ({
+					ready: v.readyState,
+					duration: v.duration,
+					width: v.videoWidth,
+					error: v.error?.code ?? null,
+				})),
 			({ ready }) => ready >= 2,
 		);
 		// HAVE_CURRENT_DATA or better: a frame is decoded and shown.

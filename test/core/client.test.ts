@@ -2,12 +2,21 @@ import { ClipiaClient, ClipiaError, normalizeBaseUrl } from '../../core';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, parseRetryAfterMs } from '../../core/http/retry';
 import { json, scriptedRuntime } from '../helpers/runtime';
 
-const SUBMITTED = { request_id: 'req-123456', status: 'IN_QUEUE', queue_position: 2, status_url: 's', response_url: 'r', cost: 4 };
+const SUBMITTED = {
+	request_id: 'req-123456',
+	status: 'IN_QUEUE',
+	queue_position: 2,
+	status_url: 's',
+	response_url: 'r',
+	cost: 4,
+};
 
 describe('retries', () => {
 	it('retries 5xx with capped exponential backoff and jitter, then succeeds', async () => {
 		let calls = 0;
-		const { runtime, clock } = scriptedRuntime(() => (++calls <= 3 ? json(503, { error: { code: 'service_unavailable' } }) : json(200, { credits: 7 })));
+		const { runtime, clock } = scriptedRuntime(() =>
+			++calls <= 3 ? json(503, { error: { code: 'service_unavailable' } }) : json(200, { credits: 7 }),
+		);
 		const client = new ClipiaClient(runtime);
 		await expect(client.estimate('nano-banana-2', { prompt: 'x' })).resolves.toEqual({ credits: 7 });
 		// random() = 0.5 → 3/4 of each step: 1 s, 2 s, 4 s steps.
@@ -27,7 +36,9 @@ describe('retries', () => {
 
 		let calls = 0;
 		const { runtime, clock } = scriptedRuntime(() =>
-			++calls === 1 ? json(429, { error: { code: 'rate_limit_exceeded' } }, { 'Retry-After': '3' }) : json(200, { credits: 1 }),
+			++calls === 1
+				? json(429, { error: { code: 'rate_limit_exceeded' } }, { 'Retry-After': '3' })
+				: json(200, { credits: 1 }),
 		);
 		await new ClipiaClient(runtime).estimate('m', {});
 		expect(clock.sleeps.filter((ms) => ms > 0)).toEqual([3000]);
@@ -64,9 +75,13 @@ describe('retries', () => {
 	it('retries 409 request_in_progress later', async () => {
 		let calls = 0;
 		const { runtime } = scriptedRuntime(() =>
-			++calls === 1 ? json(409, { error: { code: 'request_in_progress' } }, { 'Retry-After': '1' }) : json(200, SUBMITTED),
+			++calls === 1
+				? json(409, { error: { code: 'request_in_progress' } }, { 'Retry-After': '1' })
+				: json(200, SUBMITTED),
 		);
-		await expect(new ClipiaClient(runtime).submit('m', { prompt: 'x' })).resolves.toMatchObject({ request_id: 'req-123456' });
+		await expect(new ClipiaClient(runtime).submit('m', { prompt: 'x' })).resolves.toMatchObject({
+			request_id: 'req-123456',
+		});
 		expect(calls).toBe(2);
 	});
 
@@ -80,7 +95,9 @@ describe('retries', () => {
 
 	it('retries a malformed 2xx answer', async () => {
 		let calls = 0;
-		const { runtime } = scriptedRuntime(() => (++calls === 1 ? json(200, '{"request_id": "x", "st') : json(200, { credits: 3 })));
+		const { runtime } = scriptedRuntime(() =>
+			++calls === 1 ? json(200, '{"request_id": "x", "st') : json(200, { credits: 3 }),
+		);
 		await expect(new ClipiaClient(runtime).estimate('m', {})).resolves.toEqual({ credits: 3 });
 	});
 });
@@ -106,8 +123,12 @@ describe('idempotency', () => {
 	});
 
 	it('a submit whose outcome stays unknown reports the key that makes resending safe', async () => {
-		const { runtime } = scriptedRuntime(() => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-		const error = (await new ClipiaClient(runtime).submit('m', { prompt: 'x' }).catch((e: unknown) => e)) as ClipiaError;
+		const { runtime } = scriptedRuntime(() =>
+			Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+		);
+		const error = (await new ClipiaClient(runtime)
+			.submit('m', { prompt: 'x' })
+			.catch((e: unknown) => e)) as ClipiaError;
 		expect(error.code).toBe('network_error');
 		expect(error.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
 		expect(error.message).toMatch(/may or may not have reached Clipia/);

@@ -40,7 +40,11 @@ async function failure(promise: Promise<unknown>): Promise<ClipiaError> {
 describe('endpoints', () => {
 	it('generates an image and charges its price once', async () => {
 		const key = freshKey();
-		const result = await generateImage({ nextStep, client: client(key) }, { prompt: 'a red fox', resolution: '2k', num_images: 2 }, { waitSeconds: 120 });
+		const result = await generateImage(
+			{ nextStep, client: client(key) },
+			{ prompt: 'a red fox', resolution: '2k', num_images: 2 },
+			{ waitSeconds: 120 },
+		);
 		expect(result.status).toBe('COMPLETED');
 		expect(result.cost_credits).toBe(12); // 4 × 1.5 × 2
 		expect(result.output?.images).toHaveLength(2);
@@ -56,13 +60,27 @@ describe('endpoints', () => {
 		const before = emulator.log.length;
 		await generateVideo(
 			{ nextStep, client: client(key) },
-			{ prompt: 'waves', image_url: 'https://example.com/a.png', duration: 6, resolution: '1080p', generate_audio: true, aspect_ratio: '9:16' },
+			{
+				prompt: 'waves',
+				image_url: 'https://example.com/a.png',
+				duration: 6,
+				resolution: '1080p',
+				generate_audio: true,
+				aspect_ratio: '9:16',
+			},
 			{ waitSeconds: 0 },
 		);
 		const submit = emulator.log.slice(before).find((r) => r.route === 'submit')!;
 		expect(submit.path).toBe('/v1/models/seedance-2-fast-i2v');
 		expect(submit.body).toEqual({
-			input: { prompt: 'waves', image_url: 'https://example.com/a.png', duration: 6, aspect_ratio: '9:16', resolution: '1080p', generate_audio: true },
+			input: {
+				prompt: 'waves',
+				image_url: 'https://example.com/a.png',
+				duration: 6,
+				aspect_ratio: '9:16',
+				resolution: '1080p',
+				generate_audio: true,
+			},
 		});
 		expect(submit.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
 		expect(submit.headers.authorization).toBe(`Bearer ${key}`);
@@ -87,9 +105,14 @@ describe('endpoints', () => {
 		const key = freshKey();
 		const ctx = { nextStep, client: client(key) };
 		const all = await listModels(ctx);
-		expect(all.map((m) => m.slug)).toEqual(expect.arrayContaining(['nano-banana-2', 'seedance-2-fast-t2v', 'seedance-2-fast-i2v']));
+		expect(all.map((m) => m.slug)).toEqual(
+			expect.arrayContaining(['nano-banana-2', 'seedance-2-fast-t2v', 'seedance-2-fast-i2v']),
+		);
 		expect(all.some((m) => m.slug.includes('gpt'))).toBe(false);
-		expect((await listModels(ctx, { type: 'video', capability: 'image-to-video' })).map((m) => m.slug)).toEqual(['seedance-2-fast-i2v', 'kling-3-pro']);
+		expect((await listModels(ctx, { type: 'video', capability: 'image-to-video' })).map((m) => m.slug)).toEqual([
+			'seedance-2-fast-i2v',
+			'kling-3-pro',
+		]);
 		expect((await listModels(ctx, { search: 'banana' })).map((m) => m.slug)).toEqual(['nano-banana-2']);
 		const detail = await getModel(ctx, { model: 'kling-3-pro' });
 		expect(detail.input_schema.duration).toMatchObject({ type: 'integer', enum: [5, 10] });
@@ -106,7 +129,11 @@ describe('endpoints', () => {
 	});
 
 	it('accepts all three auth schemes', async () => {
-		for (const headers of [{ Authorization: `Bearer ${DEMO_KEYS.live}` }, { Authorization: `Key ${DEMO_KEYS.live}` }, { 'X-Api-Key': DEMO_KEYS.live }] as Array<Record<string, string>>) {
+		for (const headers of [
+			{ Authorization: `Bearer ${DEMO_KEYS.live}` },
+			{ Authorization: `Key ${DEMO_KEYS.live}` },
+			{ 'X-Api-Key': DEMO_KEYS.live },
+		] as Array<Record<string, string>>) {
 			const response = await fetch(`${emulator.url}/v1/account`, { headers });
 			expect(response.status).toBe(200);
 		}
@@ -127,26 +154,60 @@ describe('each model its own inputs', () => {
 	it("sends a value in the model's own spelling (1k → 1K) and reads its schema once for a whole batch", async () => {
 		const key = freshKey();
 		const c = client(key);
-		const results = await Promise.all(['one', 'two', 'three'].map((prompt) => generateImage({ nextStep, client: c }, { prompt, model: 'recraft-v4', resolution: '1k' }, { waitSeconds: 0 })));
+		const results = await Promise.all(
+			['one', 'two', 'three'].map((prompt) =>
+				generateImage({ nextStep, client: c }, { prompt, model: 'recraft-v4', resolution: '1k' }, { waitSeconds: 0 }),
+			),
+		);
 		expect(results.map((result) => result.status)).toEqual(['IN_QUEUE', 'IN_QUEUE', 'IN_QUEUE']);
 		const submits = emulator.log.filter((entry) => entry.key === key && entry.route === 'submit');
-		expect(submits.map((entry) => (entry.body as { input: { resolution: string } }).input.resolution)).toEqual(['1K', '1K', '1K']);
+		expect(submits.map((entry) => (entry.body as { input: { resolution: string } }).input.resolution)).toEqual([
+			'1K',
+			'1K',
+			'1K',
+		]);
 		expect(emulator.stats(key).byRoute).toMatchObject({ model: 1, submit: 3 });
 	});
 
 	it('refuses, before any credit is spent, what the model cannot take, naming what it can', async () => {
 		const key = freshKey();
 		const c = client(key);
-		const size = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4', resolution: '4k' }, { waitSeconds: 0 }));
+		const size = await failure(
+			generateImage(
+				{ nextStep, client: c },
+				{ prompt: 'x', model: 'recraft-v4', resolution: '4k' },
+				{ waitSeconds: 0 },
+			),
+		);
 		expect(size).toMatchObject({ code: 'validation_error', field: 'resolution' });
 		expect(size.message).toBe('recraft-v4 takes "Resolution" (resolution) 1K, 2K; got "4k".');
-		const aspect = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4', aspect_ratio: '21:9' }, { waitSeconds: 0 }));
-		expect(aspect.message).toMatch(/recraft-v4 takes "Aspect Ratio" \(aspect_ratio\) 1:1, 16:9, 9:16, 4:3, 3:4; got "21:9"/);
-		const references = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4', image_urls: ['https://x.test/a.png'] }, { waitSeconds: 0 }));
-		expect(references.message).toMatch(/^recraft-v4 has no "Reference Image URLs" \(image_urls\) setting: leave it unset, or pick a model that has it\. recraft-v4 takes prompt, aspect_ratio, resolution, num_images\.$/);
-		const duration = await failure(generateVideo({ nextStep, client: c }, { prompt: 'x', model: 'kling-3-pro', duration: 7 }, { waitSeconds: 0 }));
+		const aspect = await failure(
+			generateImage(
+				{ nextStep, client: c },
+				{ prompt: 'x', model: 'recraft-v4', aspect_ratio: '21:9' },
+				{ waitSeconds: 0 },
+			),
+		);
+		expect(aspect.message).toMatch(
+			/recraft-v4 takes "Aspect Ratio" \(aspect_ratio\) 1:1, 16:9, 9:16, 4:3, 3:4; got "21:9"/,
+		);
+		const references = await failure(
+			generateImage(
+				{ nextStep, client: c },
+				{ prompt: 'x', model: 'recraft-v4', image_urls: ['https://x.test/a.png'] },
+				{ waitSeconds: 0 },
+			),
+		);
+		expect(references.message).toMatch(
+			/^recraft-v4 has no "Reference Image URLs" \(image_urls\) setting: leave it unset, or pick a model that has it\. recraft-v4 takes prompt, aspect_ratio, resolution, num_images\.$/,
+		);
+		const duration = await failure(
+			generateVideo({ nextStep, client: c }, { prompt: 'x', model: 'kling-3-pro', duration: 7 }, { waitSeconds: 0 }),
+		);
 		expect(duration.message).toBe('kling-3-pro takes "Duration (Seconds)" (duration) 5, 10; got 7.');
-		const unknown = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'no-such-model' }, { waitSeconds: 0 }));
+		const unknown = await failure(
+			generateImage({ nextStep, client: c }, { prompt: 'x', model: 'no-such-model' }, { waitSeconds: 0 }),
+		);
 		expect(unknown).toMatchObject({ code: 'validation_error', field: 'model' });
 		expect(unknown.message).toMatch(/Clipia has no model "no-such-model"/);
 		expect(emulator.stats(key).byRoute.submit ?? 0).toBe(0);
@@ -155,12 +216,22 @@ describe('each model its own inputs', () => {
 
 	it('says so when a model tiles its variants into one image', async () => {
 		const key = freshKey();
-		const result = await generateImage({ nextStep, client: client(key) }, { prompt: 'four logos', model: 'recraft-v4', num_images: 4 }, { waitSeconds: 120 });
+		const result = await generateImage(
+			{ nextStep, client: client(key) },
+			{ prompt: 'four logos', model: 'recraft-v4', num_images: 4 },
+			{ waitSeconds: 120 },
+		);
 		expect(result.status).toBe('COMPLETED');
 		expect(result.output?.images).toHaveLength(1);
 		expect(result.output?.images?.[0]).toMatchObject({ width: 2048, height: 2048 });
-		expect(result.note).toBe('4 images were asked for and recraft-v4 returned one: it tiles its variants side by side in a single image.');
-		const plain = await generateImage({ nextStep, client: client(key) }, { prompt: 'four foxes', num_images: 4 }, { waitSeconds: 120 });
+		expect(result.note).toBe(
+			'4 images were asked for and recraft-v4 returned one: it tiles its variants side by side in a single image.',
+		);
+		const plain = await generateImage(
+			{ nextStep, client: client(key) },
+			{ prompt: 'four foxes', num_images: 4 },
+			{ waitSeconds: 120 },
+		);
 		expect(plain.output?.images).toHaveLength(4);
 		expect(plain.note).toBeUndefined();
 	});
@@ -169,7 +240,13 @@ describe('each model its own inputs', () => {
 		const key = freshKey();
 		emulator.inject({ key, method: 'GET', path: '/v1/models/', times: 20, action: { type: 'status', status: 503 } });
 		const c = client(key, { baseDelayMs: 50 });
-		const refused = await failure(generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4', resolution: '2k' }, { waitSeconds: 0 }));
+		const refused = await failure(
+			generateImage(
+				{ nextStep, client: c },
+				{ prompt: 'x', model: 'recraft-v4', resolution: '2k' },
+				{ waitSeconds: 0 },
+			),
+		);
 		expect(refused).toMatchObject({ status: 422, code: 'model_input_invalid' });
 		expect(refused.message).toMatch(/resolution: must be one of 1K, 2K.*nothing was charged/);
 		const fine = await generateImage({ nextStep, client: c }, { prompt: 'x', model: 'recraft-v4' }, { waitSeconds: 0 });
@@ -181,7 +258,9 @@ describe('each model its own inputs', () => {
 
 describe('every error code of the contract', () => {
 	it('400 invalid_request', async () => {
-		const error = await failure(client(freshKey()).submit('nano-banana-2', { prompt: 'x' }, { webhookUrl: 'ftp://nope' }));
+		const error = await failure(
+			client(freshKey()).submit('nano-banana-2', { prompt: 'x' }, { webhookUrl: 'ftp://nope' }),
+		);
 		expect(error).toMatchObject({ status: 400, code: 'invalid_request' });
 		expect(error.message).toMatch(/nothing was charged/);
 	});
@@ -204,7 +283,9 @@ describe('every error code of the contract', () => {
 	});
 
 	it('402 subscription_required (credits frozen): nothing queued, and no top-up advice, which would not help', async () => {
-		const error = await failure(generateImage({ nextStep, client: client(DEMO_KEYS.frozen) }, { prompt: 'x' }, { waitSeconds: 0 }));
+		const error = await failure(
+			generateImage({ nextStep, client: client(DEMO_KEYS.frozen) }, { prompt: 'x' }, { waitSeconds: 0 }),
+		);
 		expect(error).toMatchObject({ status: 402, code: 'subscription_required' });
 		expect(error.message).toMatch(/active subscription.*topping up does not help/);
 		expect(error.message).not.toMatch(/Top up/);
@@ -212,7 +293,9 @@ describe('every error code of the contract', () => {
 	});
 
 	it('403 insufficient_scope', async () => {
-		const error = await failure(generateImage({ nextStep, client: client(DEMO_KEYS.readOnly) }, { prompt: 'x' }, { waitSeconds: 0 }));
+		const error = await failure(
+			generateImage({ nextStep, client: client(DEMO_KEYS.readOnly) }, { prompt: 'x' }, { waitSeconds: 0 }),
+		);
 		expect(error).toMatchObject({ status: 403, code: 'insufficient_scope' });
 		expect(error.message).toMatch(/"generate" scope/);
 		await expect(getBalance({ nextStep, client: client(DEMO_KEYS.readOnly) })).resolves.toBeDefined();
@@ -220,31 +303,53 @@ describe('every error code of the contract', () => {
 
 	it('404 not_found for an unknown request or model, never retried', async () => {
 		const key = freshKey();
-		const error = await failure(getGeneration({ nextStep, client: client(key) }, { request_id: '00000000-0000-4000-8000-000000000000' }));
+		const error = await failure(
+			getGeneration({ nextStep, client: client(key) }, { request_id: '00000000-0000-4000-8000-000000000000' }),
+		);
 		expect(error).toMatchObject({ status: 404, code: 'not_found', requestId: '00000000-0000-4000-8000-000000000000' });
-		await expect(getModel({ nextStep, client: client(key) }, { model: 'no-such-model' })).rejects.toMatchObject({ status: 404 });
+		await expect(getModel({ nextStep, client: client(key) }, { model: 'no-such-model' })).rejects.toMatchObject({
+			status: 404,
+		});
 		expect(emulator.stats(key).requests).toBe(2);
 	});
 
 	it('409 idempotency_key_reuse, and a replay that charges once', async () => {
 		const key = freshKey();
 		const c = client(key);
-		const first = await c.submit('nano-banana-2', { prompt: 'one' }, { idempotencyKey: '11111111-1111-4111-8111-111111111111' });
-		const replay = await c.submit('nano-banana-2', { prompt: 'one' }, { idempotencyKey: '11111111-1111-4111-8111-111111111111' });
+		const first = await c.submit(
+			'nano-banana-2',
+			{ prompt: 'one' },
+			{ idempotencyKey: '11111111-1111-4111-8111-111111111111' },
+		);
+		const replay = await c.submit(
+			'nano-banana-2',
+			{ prompt: 'one' },
+			{ idempotencyKey: '11111111-1111-4111-8111-111111111111' },
+		);
 		expect(replay.request_id).toBe(first.request_id);
 		expect(emulator.stats(key).charged).toBe(4);
-		const error = await failure(c.submit('nano-banana-2', { prompt: 'two' }, { idempotencyKey: '11111111-1111-4111-8111-111111111111' }));
+		const error = await failure(
+			c.submit('nano-banana-2', { prompt: 'two' }, { idempotencyKey: '11111111-1111-4111-8111-111111111111' }),
+		);
 		expect(error).toMatchObject({ status: 409, code: 'idempotency_key_reuse' });
 	});
 
 	it('409 request_in_progress is waited out and ends in the one job', async () => {
 		const key = freshKey();
-		emulator.inject({ key, method: 'POST', path: '/v1/models/', times: 1, action: { type: 'delay', ms: 3_000 * SCALE / 10 } });
+		emulator.inject({
+			key,
+			method: 'POST',
+			path: '/v1/models/',
+			times: 1,
+			action: { type: 'delay', ms: (3_000 * SCALE) / 10 },
+		});
 		const c = client(key);
 		const idempotencyKey = '22222222-2222-4222-8222-222222222222';
 		const [a, b] = await Promise.all([
 			c.submit('nano-banana-2', { prompt: 'slow' }, { idempotencyKey }),
-			new Promise((r) => setTimeout(r, 50)).then(() => c.submit('nano-banana-2', { prompt: 'slow' }, { idempotencyKey })),
+			new Promise((r) => setTimeout(r, 50)).then(() =>
+				c.submit('nano-banana-2', { prompt: 'slow' }, { idempotencyKey }),
+			),
 		]);
 		expect(b.request_id).toBe(a.request_id);
 		expect(emulator.stats(key).jobs).toBe(1);
@@ -253,7 +358,13 @@ describe('every error code of the contract', () => {
 
 	it('422 model_input_invalid names the field', async () => {
 		// Given as extra input, the value reaches Clipia unchecked: its 422 is what the user reads.
-		const error = await failure(generateVideo({ nextStep, client: client(freshKey()) }, { prompt: 'x', model: 'kling-3-pro', extra_input: { duration: 7 } }, { waitSeconds: 0 }));
+		const error = await failure(
+			generateVideo(
+				{ nextStep, client: client(freshKey()) },
+				{ prompt: 'x', model: 'kling-3-pro', extra_input: { duration: 7 } },
+				{ waitSeconds: 0 },
+			),
+		);
 		expect(error).toMatchObject({ status: 422, code: 'model_input_invalid', field: 'duration' });
 		expect(error.message).toMatch(/duration: must be one of 5, 10/);
 	});
@@ -275,7 +386,9 @@ describe('every error code of the contract', () => {
 		const key = freshKey();
 		emulator.inject({ key, times: 1, action: { type: 'status', status: 500 } });
 		emulator.inject({ key, times: 1, action: { type: 'status', status: 503 } });
-		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
+		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({
+			credits: 1000,
+		});
 		emulator.inject({ key, times: 5, action: { type: 'status', status: 503 } });
 		const error = await failure(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) }));
 		expect(error).toMatchObject({ status: 503, code: 'service_unavailable' });
@@ -286,7 +399,11 @@ describe('faults', () => {
 	it('a submit processed but whose answer was dropped is retried and charged exactly once', async () => {
 		const key = freshKey();
 		emulator.inject({ key, method: 'POST', path: '/v1/models/', times: 1, action: { type: 'drop' } });
-		const result = await generateImage({ nextStep, client: client(key, { baseDelayMs: 20 }) }, { prompt: 'lost answer' }, { waitSeconds: 120 });
+		const result = await generateImage(
+			{ nextStep, client: client(key, { baseDelayMs: 20 }) },
+			{ prompt: 'lost answer' },
+			{ waitSeconds: 120 },
+		);
 		expect(result.status).toBe('COMPLETED');
 		expect(emulator.stats(key).byRoute.submit).toBe(2);
 		expect(emulator.stats(key).jobs).toBe(1);
@@ -298,7 +415,11 @@ describe('faults', () => {
 		emulator.inject({ key, method: 'POST', times: 3, action: { type: 'status', status: 429, retryAfter: '1' } });
 		emulator.inject({ key, method: 'POST', times: 2, action: { type: 'status', status: 502 } });
 		emulator.inject({ key, method: 'GET', times: 3, action: { type: 'status', status: 503 } });
-		const result = await generateImage({ nextStep, client: client(key, { baseDelayMs: 20 }) }, { prompt: 'storm' }, { waitSeconds: 120 });
+		const result = await generateImage(
+			{ nextStep, client: client(key, { baseDelayMs: 20 }) },
+			{ prompt: 'storm' },
+			{ waitSeconds: 120 },
+		);
 		expect(result.status).toBe('COMPLETED');
 		expect(emulator.stats(key).jobs).toBe(1);
 		expect(emulator.stats(key).charged).toBe(4);
@@ -308,19 +429,30 @@ describe('faults', () => {
 		const key = freshKey();
 		emulator.inject({ key, method: 'GET', times: 1, action: { type: 'malformed' } });
 		emulator.inject({ key, method: 'GET', times: 1, action: { type: 'delay', ms: 500 } });
-		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
-		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({ credits: 1000 });
+		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({
+			credits: 1000,
+		});
+		await expect(getBalance({ nextStep, client: client(key, { baseDelayMs: 20 }) })).resolves.toMatchObject({
+			credits: 1000,
+		});
 	});
 
 	it('FAILED and CANCELED surface with their code and request_id, and are refunded', async () => {
 		const key = freshKey();
 		const c = client(key);
-		const failed = await generateImage({ nextStep, client: c }, { prompt: 'broken [emulator:fail]' }, { waitSeconds: 120 });
+		const failed = await generateImage(
+			{ nextStep, client: c },
+			{ prompt: 'broken [emulator:fail]' },
+			{ waitSeconds: 120 },
+		);
 		expect(failed).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED' } });
 		expect(failed.request_id).toMatch(/^[0-9a-f-]{36}$/);
 		const pending = await generateVideo({ nextStep, client: c }, { prompt: 'long' }, { waitSeconds: 0 });
 		emulator.forceOutcome(pending.request_id, 'CANCELED');
-		const canceled = await waitGeneration({ nextStep, client: c }, { request_id: pending.request_id, wait_seconds: 60 });
+		const canceled = await waitGeneration(
+			{ nextStep, client: c },
+			{ request_id: pending.request_id, wait_seconds: 60 },
+		);
 		expect(canceled).toMatchObject({ status: 'CANCELED', request_id: pending.request_id, error: { code: 'CANCELED' } });
 		expect(emulator.stats(key).charged).toBe(0);
 	});
@@ -331,11 +463,23 @@ describe('limits', () => {
 		const key = freshKey({ concurrency: 3, requestsPerMinute: 60 });
 		const c = client(key);
 		const submitted: GenerationResult[] = [];
-		for (let i = 0; i < 3; i++) submitted.push(await generateImage({ nextStep, client: c }, { prompt: `n${i}` }, { waitSeconds: 0 }));
+		for (let i = 0; i < 3; i++)
+			submitted.push(await generateImage({ nextStep, client: c }, { prompt: `n${i}` }, { waitSeconds: 0 }));
 		// A fourth over the concurrency limit is a 429 with a Retry-After that is waited out.
-		const fourth = generateImage({ nextStep, client: c }, { prompt: 'n3' }, { waitSeconds: 0, patientWithRateLimits: true });
+		const fourth = generateImage(
+			{ nextStep, client: c },
+			{ prompt: 'n3' },
+			{ waitSeconds: 0, patientWithRateLimits: true },
+		);
 		// As the Wait node does: each waits on its own schedule, all under the one client's budget.
-		const results = await Promise.all(submitted.map((s) => waitGeneration({ nextStep, client: c }, { request_id: s.request_id, wait_seconds: 120, patientWithRateLimits: true })));
+		const results = await Promise.all(
+			submitted.map((s) =>
+				waitGeneration(
+					{ nextStep, client: c },
+					{ request_id: s.request_id, wait_seconds: 120, patientWithRateLimits: true },
+				),
+			),
+		);
 		expect(results.map((r) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
 		expect((await fourth).request_id).toBeDefined();
 		expect(emulator.log.some((r) => r.key === key && r.route === 'submit' && r.status === 429)).toBe(true);
@@ -354,7 +498,14 @@ describe('limits', () => {
 			expect(first.status).toBe('IN_PROGRESS');
 			expect([second.queue_position, third.queue_position]).toEqual([0, 1]);
 			const seen: number[] = [];
-			await waitGeneration({ nextStep, client: c }, { request_id: third.request_id, wait_seconds: 120, onUpdate: (a) => typeof a.queue_position === 'number' && seen.push(a.queue_position) });
+			await waitGeneration(
+				{ nextStep, client: c },
+				{
+					request_id: third.request_id,
+					wait_seconds: 120,
+					onUpdate: (a) => typeof a.queue_position === 'number' && seen.push(a.queue_position),
+				},
+			);
 			expect(seen.length).toBeGreaterThan(0);
 			expect([...seen].sort((a, b) => b - a)).toEqual(seen);
 		} finally {
@@ -365,7 +516,11 @@ describe('limits', () => {
 
 describe('media and webhooks', () => {
 	it('serves real PNG, WebP and MP4 bytes', async () => {
-		const result = await generateImage({ nextStep, client: client(DEMO_KEYS.test) }, { prompt: 'x' }, { waitSeconds: 0 });
+		const result = await generateImage(
+			{ nextStep, client: client(DEMO_KEYS.test) },
+			{ prompt: 'x' },
+			{ waitSeconds: 0 },
+		);
 		const image = result.output!.images![0];
 		const pngBytes = Buffer.from(await (await fetch(image.original_url!)).arrayBuffer());
 		expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
@@ -375,7 +530,11 @@ describe('media and webhooks', () => {
 		const webpBytes = Buffer.from(await webpResponse.arrayBuffer());
 		expect(webpBytes.subarray(0, 4).toString()).toBe('RIFF');
 		expect(webpBytes.subarray(8, 16).toString()).toBe('WEBPVP8L');
-		const video = await generateVideo({ nextStep, client: client(DEMO_KEYS.test) }, { prompt: 'x' }, { waitSeconds: 0 });
+		const video = await generateVideo(
+			{ nextStep, client: client(DEMO_KEYS.test) },
+			{ prompt: 'x' },
+			{ waitSeconds: 0 },
+		);
 		const mp4 = await fetch(video.output!.video!.url);
 		expect(mp4.headers.get('content-type')).toBe('video/mp4');
 		const mp4Bytes = Buffer.from(await mp4.arrayBuffer());
@@ -388,7 +547,12 @@ describe('media and webhooks', () => {
 			boxes.push([mp4Bytes.subarray(at + 4, at + 8).toString(), size]);
 			at += size;
 		}
-		expect(boxes.map(([type]) => type).filter((type, n) => type !== 'free' || n === boxes.length - 1)).toEqual(['ftyp', 'moov', 'mdat', 'free']);
+		expect(boxes.map(([type]) => type).filter((type, n) => type !== 'free' || n === boxes.length - 1)).toEqual([
+			'ftyp',
+			'moov',
+			'mdat',
+			'free',
+		]);
 		expect(boxes.reduce((sum, [, size]) => sum + size, 0)).toBe(mp4Bytes.length);
 		expect(mp4Bytes.includes(Buffer.from('avc1'))).toBe(true);
 	});
@@ -414,7 +578,11 @@ describe('media and webhooks', () => {
 			const { headers, body } = received[1];
 			const [t, v1] = String(headers['x-clipia-signature']).replace('t=', '').split(',v1=');
 			expect(createHmac('sha256', 'whsec_emulator_secret').update(`${t}.${body}`).digest('hex')).toBe(v1);
-			expect(JSON.parse(body)).toMatchObject({ request_id: submitted.request_id, status: 'OK', payload: { model: 'nano-banana-2', cost: 4 } });
+			expect(JSON.parse(body)).toMatchObject({
+				request_id: submitted.request_id,
+				status: 'OK',
+				payload: { model: 'nano-banana-2', cost: 4 },
+			});
 		} finally {
 			receiver.close();
 		}

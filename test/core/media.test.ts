@@ -3,7 +3,9 @@
 import { bytesAreClaimedType, sniffMediaType } from '../../core';
 
 const bytes = (...parts: Array<string | number[]>) =>
-	new Uint8Array(Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'latin1') : Buffer.from(part)))));
+	new Uint8Array(
+		Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'latin1') : Buffer.from(part)))),
+	);
 
 it('tells PNG, JPEG, WebP, GIF, MP4, MOV, WebM, MP3 and WAV from their first bytes, and nothing else', () => {
 	expect(sniffMediaType(bytes([0x89], 'PNG\r\n\x1a\n', [0, 0, 0, 13]))).toBe('image/png');

@@ -28,39 +28,75 @@ function expectValidation(fn: () => unknown, field: string, pattern: RegExp): vo
 describe('validation before any request', () => {
 	it('rejects bad input with a sentence naming the field', () => {
 		expectValidation(() => prepareImage({ prompt: '   ' }), 'prompt', /"Prompt" \(prompt\) is required/);
-		expectValidation(() => prepareImage({ prompt: 'x', num_images: 5 }), 'num_images', /whole number from 1 to 4; got 5/);
+		expectValidation(
+			() => prepareImage({ prompt: 'x', num_images: 5 }),
+			'num_images',
+			/whole number from 1 to 4; got 5/,
+		);
 		expectValidation(() => prepareImage({ prompt: 'x', num_images: 1.5 }), 'num_images', /whole number/);
 		expectValidation(
-			() => prepareImage({ prompt: 'x', image_urls: 'https://a/1.png, https://a/2.png, https://a/3.png, https://a/4.png, https://a/5.png' }),
+			() =>
+				prepareImage({
+					prompt: 'x',
+					image_urls: 'https://a/1.png, https://a/2.png, https://a/3.png, https://a/4.png, https://a/5.png',
+				}),
 			'image_urls',
 			/at most 4 URLs; got 5/,
 		);
-		expectValidation(() => prepareImage({ prompt: 'x', image_urls: ['http://example.com/a.png'] }), 'image_urls', /https:\/\//);
-		expectValidation(() => prepareImage({ prompt: 'x', resolution: '8k' }), 'resolution', /one of 1k, 2k, 4k; got "8k"/);
+		expectValidation(
+			() => prepareImage({ prompt: 'x', image_urls: ['http://example.com/a.png'] }),
+			'image_urls',
+			/https:\/\//,
+		);
+		expectValidation(
+			() => prepareImage({ prompt: 'x', resolution: '8k' }),
+			'resolution',
+			/one of 1k, 2k, 4k; got "8k"/,
+		);
 		expectValidation(() => prepareVideo({ prompt: 'x', duration: 0 }), 'duration', /from 2 to 15; got 0/);
 		expectValidation(() => prepareVideo({ prompt: 'x', duration: 99 }), 'duration', /from 2 to 15/);
 		expectValidation(() => prepareVideo({ prompt: 'x', image_url: 'ftp://x/y.png' }), 'image_url', /https/);
 		expectValidation(() => prepareVideo({ prompt: 'x', aspect_ratio: '5:4' }), 'aspect_ratio', /one of 16:9/);
 		expectValidation(() => prepareImage({ prompt: 'x', extra_input: '{nope' }), 'extra_input', /not valid JSON/);
-		expectValidation(() => prepareImage({ prompt: 'x', webhook_url: 'http://example.com/hook' }), 'webhook_url', /https/);
+		expectValidation(
+			() => prepareImage({ prompt: 'x', webhook_url: 'http://example.com/hook' }),
+			'webhook_url',
+			/https/,
+		);
 	});
 
 	it('spends nothing on bad input: the transport is never called', async () => {
 		const { runtime, requests } = scriptedRuntime(() => json(200, {}));
 		const client = new ClipiaClient(runtime);
 		await expect(generateImage({ client, nextStep }, { prompt: '' }, { waitSeconds: 10 })).rejects.toThrow(/required/);
-		await expect(generateVideo({ client, nextStep }, { prompt: 'x', duration: 'ten' as unknown as number }, { waitSeconds: 0 })).rejects.toThrow(/whole number/);
+		await expect(
+			generateVideo({ client, nextStep }, { prompt: 'x', duration: 'ten' as unknown as number }, { waitSeconds: 0 }),
+		).rejects.toThrow(/whole number/);
 		expect(requests).toHaveLength(0);
 	});
 
 	it('leaves out what was not chosen, and picks the default model', () => {
 		const fox = prepareImage({ prompt: 'a fox' });
-		expect({ model: fox.model, input: fox.input, extraInput: fox.extraInput }).toEqual({ model: 'nano-banana-2', input: { prompt: 'a fox' } });
+		expect({ model: fox.model, input: fox.input, extraInput: fox.extraInput }).toEqual({
+			model: 'nano-banana-2',
+			input: { prompt: 'a fox' },
+		});
 		expect(prepareVideo({ prompt: 'waves' }).model).toBe('seedance-2-fast-t2v');
 		expect(prepareVideo({ prompt: 'waves', image_url: 'https://x.test/a.png' }).model).toBe('seedance-2-fast-i2v');
-		expect(prepareVideo({ prompt: 'waves', image_url: 'https://x.test/a.png', model: 'kling-3-pro' }).model).toBe('kling-3-pro');
-		const prepared = prepareImage({ prompt: 'a', num_images: '2' as unknown as number, image_urls: 'https://x.test/1.png\nhttps://x.test/2.png', extra_input: '{"seed":7}' });
-		expect(prepared.input).toEqual({ prompt: 'a', num_images: 2, image_urls: ['https://x.test/1.png', 'https://x.test/2.png'] });
+		expect(prepareVideo({ prompt: 'waves', image_url: 'https://x.test/a.png', model: 'kling-3-pro' }).model).toBe(
+			'kling-3-pro',
+		);
+		const prepared = prepareImage({
+			prompt: 'a',
+			num_images: '2' as unknown as number,
+			image_urls: 'https://x.test/1.png\nhttps://x.test/2.png',
+			extra_input: '{"seed":7}',
+		});
+		expect(prepared.input).toEqual({
+			prompt: 'a',
+			num_images: 2,
+			image_urls: ['https://x.test/1.png', 'https://x.test/2.png'],
+		});
 		expect(prepared.extraInput).toEqual({ seed: 7 });
 		expect(prepareImage({ prompt: 'a', resolution: '2K' }).input.resolution).toBe('2k');
 	});
@@ -68,14 +104,23 @@ describe('validation before any request', () => {
 
 describe('error sentences', () => {
 	it('tell what to do next', () => {
-		expect(errorFromResponse(401, { error: { code: 'invalid_api_key' } }, { what: 'reading the account' }).message).toMatch(/Check the key/);
-		expect(errorFromResponse(402, { error: { code: 'insufficient_credits', message: 'costs 40' } }, { what: 'submitting' }).message).toMatch(
-			/Top up at https:\/\/clipia.ai, then check the balance/,
+		expect(
+			errorFromResponse(401, { error: { code: 'invalid_api_key' } }, { what: 'reading the account' }).message,
+		).toMatch(/Check the key/);
+		expect(
+			errorFromResponse(402, { error: { code: 'insufficient_credits', message: 'costs 40' } }, { what: 'submitting' })
+				.message,
+		).toMatch(/Top up at https:\/\/clipia.ai, then check the balance/);
+		const e422 = errorFromResponse(
+			422,
+			{ error: { code: 'model_input_invalid', message: 'duration: must be one of 5, 10' } },
+			{ what: 'submitting' },
 		);
-		const e422 = errorFromResponse(422, { error: { code: 'model_input_invalid', message: 'duration: must be one of 5, 10' } }, { what: 'submitting' });
 		expect(e422.field).toBe('duration');
 		expect(e422.message).toMatch(/duration: must be one of 5, 10/);
-		expect(errorFromResponse(404, {}, { what: 'reading request abc', requestId: 'req-abcdef' }).message).toMatch(/request_id req-abcdef/);
+		expect(errorFromResponse(404, {}, { what: 'reading request abc', requestId: 'req-abcdef' }).message).toMatch(
+			/request_id req-abcdef/,
+		);
 	});
 
 	it('never carry a key, whatever the server or the network said', () => {
@@ -88,28 +133,57 @@ describe('error sentences', () => {
 
 describe('generations', () => {
 	/** The submit and the polls (the model's schema is read once before the submit). */
-	const aboutTheJob = (requests: HttpRequest[]) => requests.filter((request) => !(request.method === 'GET' && request.url.includes('/v1/models/')));
+	const aboutTheJob = (requests: HttpRequest[]) =>
+		requests.filter((request) => !(request.method === 'GET' && request.url.includes('/v1/models/')));
 
 	/** A job that completes `runMs` after submit, reporting linear progress (or none). */
 	function job(runMs: number, withProgress: boolean) {
 		const clock = new FakeClock();
 		const submittedAt = clock.time;
 		const script = (request: HttpRequest) => {
-			if (request.method === 'GET' && request.url.includes('/v1/models/')) return json(200, { slug: 'seedance-2-fast-t2v', input_schema: { prompt: { type: 'string' } } });
-			if (request.method === 'POST') return json(200, { request_id: 'req-000001', status: 'IN_QUEUE', queue_position: 0, status_url: '', response_url: '', cost: 40 });
+			if (request.method === 'GET' && request.url.includes('/v1/models/'))
+				return json(200, { slug: 'seedance-2-fast-t2v', input_schema: { prompt: { type: 'string' } } });
+			if (request.method === 'POST')
+				return json(200, {
+					request_id: 'req-000001',
+					status: 'IN_QUEUE',
+					queue_position: 0,
+					status_url: '',
+					response_url: '',
+					cost: 40,
+				});
 			const elapsed = clock.time - submittedAt;
 			if (elapsed >= runMs) {
-				return json(200, { request_id: 'req-000001', status: 'COMPLETED', model: 'seedance-2-fast-t2v', cost: 40, output: { video: { url: 'https://media/x.mp4' } } });
+				return json(200, {
+					request_id: 'req-000001',
+					status: 'COMPLETED',
+					model: 'seedance-2-fast-t2v',
+					cost: 40,
+					output: { video: { url: 'https://media/x.mp4' } },
+				});
 			}
-			return json(202, { request_id: 'req-000001', status: 'IN_PROGRESS', progress: withProgress ? Math.floor((100 * elapsed) / runMs) : null });
+			return json(202, {
+				request_id: 'req-000001',
+				status: 'IN_PROGRESS',
+				progress: withProgress ? Math.floor((100 * elapsed) / runMs) : null,
+			});
 		};
 		return { ...scriptedRuntime(script, clock), submittedAt };
 	}
 
 	it('waits for a video with a handful of polls and sees the end within a second', async () => {
 		const { runtime, requests, clock, submittedAt } = job(120_000, true);
-		const result = await generateVideo({ nextStep, client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 600 });
-		expect(result).toMatchObject({ status: 'COMPLETED', cost_credits: 40, model: 'seedance-2-fast-t2v', request_id: 'req-000001' });
+		const result = await generateVideo(
+			{ nextStep, client: new ClipiaClient(runtime) },
+			{ prompt: 'waves' },
+			{ waitSeconds: 600 },
+		);
+		expect(result).toMatchObject({
+			status: 'COMPLETED',
+			cost_credits: 40,
+			model: 'seedance-2-fast-t2v',
+			request_id: 'req-000001',
+		});
 		const polls = aboutTheJob(requests).length - 1;
 		expect(polls).toBeLessThanOrEqual(8);
 		expect(clock.time - submittedAt - 120_000).toBeLessThan(1_000);
@@ -138,7 +212,11 @@ describe('generations', () => {
 
 	it('returns at once after submitting when not asked to wait', async () => {
 		const { runtime, requests } = job(60_000, true);
-		const result = await generateVideo({ nextStep, client: new ClipiaClient(runtime) }, { prompt: 'waves' }, { waitSeconds: 0 });
+		const result = await generateVideo(
+			{ nextStep, client: new ClipiaClient(runtime) },
+			{ prompt: 'waves' },
+			{ waitSeconds: 0 },
+		);
 		expect(aboutTheJob(requests)).toHaveLength(1);
 		expect(requests).toHaveLength(2);
 		expect(result).toMatchObject({ status: 'IN_QUEUE', cost_credits: 40, queue_position: 0 });
@@ -153,16 +231,28 @@ describe('generations', () => {
 			if (++polls === 3) controller.abort();
 			return json(202, { request_id: 'req-000002', status: 'IN_PROGRESS', progress: 1 });
 		}, clock);
-		const error = await waitGeneration({ nextStep, client: new ClipiaClient(runtime), signal: controller.signal }, { request_id: 'req-000002', wait_seconds: 600 }).catch((e: unknown) => e);
+		const error = await waitGeneration(
+			{ nextStep, client: new ClipiaClient(runtime), signal: controller.signal },
+			{ request_id: 'req-000002', wait_seconds: 600 },
+		).catch((e: unknown) => e);
 		expect((error as Error).name).toBe('AbortError');
 		expect(polls).toBe(3);
 	});
 
 	it('surfaces FAILED with its code, request_id and refund', async () => {
 		const { runtime } = scriptedRuntime(() =>
-			json(200, { request_id: 'req-000003', status: 'FAILED', model: 'nano-banana-2', cost: 4, error: { code: 'GENERATION_FAILED', message: 'NSFW' } }),
+			json(200, {
+				request_id: 'req-000003',
+				status: 'FAILED',
+				model: 'nano-banana-2',
+				cost: 4,
+				error: { code: 'GENERATION_FAILED', message: 'NSFW' },
+			}),
 		);
-		const result = await waitGeneration({ nextStep, client: new ClipiaClient(runtime) }, { request_id: 'req-000003', wait_seconds: 10 });
+		const result = await waitGeneration(
+			{ nextStep, client: new ClipiaClient(runtime) },
+			{ request_id: 'req-000003', wait_seconds: 10 },
+		);
 		expect(result).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED', message: 'NSFW' } });
 		expect(result.next_step).toBeUndefined();
 	});
@@ -170,7 +260,10 @@ describe('generations', () => {
 	it('a hard error (404) ends the wait at once, naming the request_id', async () => {
 		let polls = 0;
 		const { runtime } = scriptedRuntime(() => (++polls, json(404, { error: { code: 'not_found' } })));
-		const error = (await waitGeneration({ nextStep, client: new ClipiaClient(runtime) }, { request_id: 'req-000004', wait_seconds: 10 }).catch((e: unknown) => e)) as ClipiaError;
+		const error = (await waitGeneration(
+			{ nextStep, client: new ClipiaClient(runtime) },
+			{ request_id: 'req-000004', wait_seconds: 10 },
+		).catch((e: unknown) => e)) as ClipiaError;
 		expect(error.requestId).toBe('req-000004');
 		expect(error.message).toMatch(/req-000004/);
 		expect(polls).toBe(1);
@@ -185,10 +278,19 @@ describe('generations', () => {
 			() =>
 				++polls <= 5
 					? json(503, { error: { code: 'service_unavailable' } })
-					: json(200, { request_id: 'req-000005', status: 'COMPLETED', model: 'nano-banana-2', cost: 4, output: { images: [{ url: 'https://media/x.webp' }] } }),
+					: json(200, {
+							request_id: 'req-000005',
+							status: 'COMPLETED',
+							model: 'nano-banana-2',
+							cost: 4,
+							output: { images: [{ url: 'https://media/x.webp' }] },
+						}),
 			clock,
 		);
-		const result = await waitGeneration({ nextStep, client: new ClipiaClient(runtime) }, { request_id: 'req-000005', wait_seconds: 120 });
+		const result = await waitGeneration(
+			{ nextStep, client: new ClipiaClient(runtime) },
+			{ request_id: 'req-000005', wait_seconds: 120 },
+		);
 		expect(result).toMatchObject({ request_id: 'req-000005', status: 'COMPLETED' });
 		expect(polls).toBe(6);
 		// The retries' backoff (about 1 + 2 + 4 + 8 s) and the waiter's own 5 s pause.

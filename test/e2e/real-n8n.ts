@@ -19,12 +19,15 @@ interface Item {
 	pairedItem?: { item: number };
 }
 
-
 /** Lines where n8n complains about this package: a load error, a deprecation, a warning. */
 export function packageComplaints(output: string): string[] {
 	return output
 		.split('\n')
-		.filter((line) => /n8n-nodes-clipia|clipia(Api|Generate|Wait)/i.test(line) && /(warn|deprecat|error|fail|could not|cannot|unrecognized)/i.test(line));
+		.filter(
+			(line) =>
+				/n8n-nodes-clipia|clipia(Api|Generate|Wait)/i.test(line) &&
+				/(warn|deprecat|error|fail|could not|cannot|unrecognized)/i.test(line),
+		);
 }
 
 export function realN8nSuite(line: string): void {
@@ -63,13 +66,19 @@ export function realN8nSuite(line: string): void {
 	async function execute(id: string): Promise<Record<string, Item[]>> {
 		const run = await n8n(['execute', `--id=${id}`, '--rawOutput']);
 		const start = run.stdout.indexOf('{\n');
-		if (start < 0) throw new Error(`n8n execute printed no result (exit ${run.code}): ${run.stdout.slice(-800)} ${run.stderr.slice(-800)}`);
+		if (start < 0)
+			throw new Error(
+				`n8n execute printed no result (exit ${run.code}): ${run.stdout.slice(-800)} ${run.stderr.slice(-800)}`,
+			);
 		const result = JSON.parse(run.stdout.slice(start)) as {
-			data: { resultData: { error?: { message: string }; runData: Record<string, Array<{ data: { main: Item[][] } }>> } };
+			data: {
+				resultData: { error?: { message: string }; runData: Record<string, Array<{ data: { main: Item[][] } }>> };
+			};
 		};
 		if (result.data.resultData.error) throw new Error(`workflow failed: ${result.data.resultData.error.message}`);
 		const out: Record<string, Item[]> = {};
-		for (const [node, runs] of Object.entries(result.data.resultData.runData)) out[node] = runs[runs.length - 1].data.main[0];
+		for (const [node, runs] of Object.entries(result.data.resultData.runData))
+			out[node] = runs[runs.length - 1].data.main[0];
 		return out;
 	}
 
@@ -88,7 +97,12 @@ export function realN8nSuite(line: string): void {
 		const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
 		expect(manifest.n8n.nodes).toHaveLength(3);
 		expect(readdirSync(join(installed, 'dist', 'nodes', 'ClipiaGenerateImage'))).toEqual(
-			expect.arrayContaining(['ClipiaGenerateImage.node.js', 'ClipiaGenerateImage.node.json', 'clipia.svg', 'clipia.dark.svg']),
+			expect.arrayContaining([
+				'ClipiaGenerateImage.node.js',
+				'ClipiaGenerateImage.node.json',
+				'clipia.svg',
+				'clipia.dark.svg',
+			]),
 		);
 	});
 
@@ -123,7 +137,9 @@ export function realN8nSuite(line: string): void {
 		const image = out['Generate Start Frame'][0];
 		expect(image.binary).toBeUndefined();
 		const submit = emulator.log.slice(before).find((r) => r.route === 'submit' && r.path.includes('i2v'));
-		expect((submit?.body as { input: { image_url: string } }).input.image_url).toBe((image.json.output as { images: Array<{ url: string }> }).images[0].url);
+		expect((submit?.body as { input: { image_url: string } }).input.image_url).toBe(
+			(image.json.output as { images: Array<{ url: string }> }).images[0].url,
+		);
 		expect(out['Wait Generation'][0].json.status).toBe('COMPLETED');
 	}, 180_000);
 
@@ -141,7 +157,11 @@ export function realN8nSuite(line: string): void {
 		expect(emulator.stats(DEMO_KEYS.live).charged - charged).toBe(80);
 		// Worked on together (maxConcurrency 5), not one after another.
 		const spans = (summary.json.request_ids as string[]).map((id) => emulator.jobInfo(id)!);
-		const peak = Math.max(...spans.map((span) => spans.filter((o) => o.createdAt <= span.createdAt && (o.endAt ?? Infinity) > span.createdAt).length));
+		const peak = Math.max(
+			...spans.map(
+				(span) => spans.filter((o) => o.createdAt <= span.createdAt && (o.endAt ?? Infinity) > span.createdAt).length,
+			),
+		);
 		expect(peak).toBeGreaterThanOrEqual(3);
 		expect(peak).toBeLessThanOrEqual(5);
 		expect(emulator.log.slice(before).filter((entry) => entry.route === 'submit')).toHaveLength(20);
@@ -156,7 +176,14 @@ export function realN8nSuite(line: string): void {
 		const check = async (id: string, mutate: (nodes: Array<{ type: string }>) => void, heard = true) => {
 			const workflow = JSON.parse(readFileSync(join(EXAMPLES_DIR, '5-ai-agent-tools.json'), 'utf8'));
 			workflow.id = id;
-			workflow.nodes.push({ parameters: {}, id: 'n-check', name: 'Check', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 400] });
+			workflow.nodes.push({
+				parameters: {},
+				id: 'n-check',
+				name: 'Check',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 400],
+			});
 			mutate(workflow.nodes);
 			const file = join(folder, `${id}.json`);
 			writeFileSync(file, JSON.stringify(workflow));
@@ -168,9 +195,14 @@ export function realN8nSuite(line: string): void {
 		expect(real.said).not.toMatch(/Unrecognized node type/i);
 		expect(real.code).toBe(0);
 		// The same check fails when a tool node's type is unknown: it can tell.
-		const broken = await check('clipiaExample005b', (nodes) => {
-			nodes.find((node) => node.type === 'n8n-nodes-clipia.clipiaGenerateVideoTool')!.type = 'n8n-nodes-clipia.clipiaNoSuchTool';
-		}, false);
+		const broken = await check(
+			'clipiaExample005b',
+			(nodes) => {
+				nodes.find((node) => node.type === 'n8n-nodes-clipia.clipiaGenerateVideoTool')!.type =
+					'n8n-nodes-clipia.clipiaNoSuchTool';
+			},
+			false,
+		);
 		// (n8n resolves a tool variant through its base node: clipiaNoSuchTool → clipiaNoSuch.)
 		expect(broken.said).toMatch(/Unrecognized node type: n8n-nodes-clipia\.clipiaNoSuch\b/);
 		// …and the complaint check below would have heard it.

@@ -32,6 +32,9 @@ export function expectFileSnapshot(folder: string, name: string, value: unknown)
 		writeFileSync(file, text);
 		return;
 	}
-	if (!existsSync(file)) throw new Error(`No snapshot ${path.relative(process.cwd(), file)}: run the test with UPDATE_SNAPSHOTS=1 to write it, and review it.`);
+	if (!existsSync(file))
+		throw new Error(
+			`No snapshot ${path.relative(process.cwd(), file)}: run the test with UPDATE_SNAPSHOTS=1 to write it, and review it.`,
+		);
 	expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }

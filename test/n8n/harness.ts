@@ -45,7 +45,10 @@ export const NODE_TYPES = {
 /** By file name with its extension: beside each `X.node.ts` sits the codex `X.node.json`. */
 export function loadNode(name: string): INodeType {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const exported = require(path.join(__dirname, '..', '..', 'nodes', name, `${name}.node.ts`)) as Record<string, new () => INodeType>;
+	const exported = require(path.join(__dirname, '..', '..', 'nodes', name, `${name}.node.ts`)) as Record<
+		string,
+		new () => INodeType
+	>;
 	return new exported[name]();
 }
 
@@ -74,7 +77,9 @@ class TestCredentialsHelper extends workflowLib.ICredentialsHelper {
 		const generic = credential.authenticate as { properties: { headers: Record<string, string> } };
 		const headers: Record<string, string> = {};
 		for (const [name, template] of Object.entries(generic.properties.headers)) {
-			headers[name] = template.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, key: string) => String(credentials[key] ?? ''));
+			headers[name] = template
+				.replace(/^=/, '')
+				.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, key: string) => String(credentials[key] ?? ''));
 		}
 		return { ...request, headers: { ...request.headers, ...headers } };
 	}
@@ -142,24 +147,31 @@ export async function runNode(options: RunOptions): Promise<NodeRun> {
 		active: false,
 		nodeTypes,
 	});
-	const hooks = new core.ExecutionLifecycleHooks('manual', `exec-${Date.now()}-${Math.random().toString(36).slice(2)}`, {
-		id: 'test-workflow',
-		name: 'test',
-		active: false,
-		nodes: [node],
-		connections: {},
-		settings: {},
-		createdAt: new Date(),
-		updatedAt: new Date(),
-		isArchived: false,
-		activeVersionId: null,
-	} as never);
+	const hooks = new core.ExecutionLifecycleHooks(
+		'manual',
+		`exec-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+		{
+			id: 'test-workflow',
+			name: 'test',
+			active: false,
+			nodes: [node],
+			connections: {},
+			settings: {},
+			createdAt: new Date(),
+			updatedAt: new Date(),
+			isArchived: false,
+			activeVersionId: null,
+		} as never,
+	);
 	const finished = workflowLib.createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
 	const additionalData = {
 		hooks,
 		executionId: hooks.executionId,
-		credentialsHelper: new TestCredentialsHelper({ apiKey: options.credentials.apiKey, baseUrl: options.credentials.baseUrl }),
+		credentialsHelper: new TestCredentialsHelper({
+			apiKey: options.credentials.apiKey,
+			baseUrl: options.credentials.baseUrl,
+		}),
 		currentNodeParameters: undefined,
 		restApiUrl: 'http://localhost:5678/rest',
 		instanceBaseUrl: 'http://localhost:5678/',
@@ -183,7 +195,9 @@ export async function runNode(options: RunOptions): Promise<NodeRun> {
 			metadata: {},
 			waitingExecution: {},
 			waitingExecutionSource: null,
-			nodeExecutionStack: [{ node, data: { main: [(options.input ?? [{ json: {} }]) as INodeExecutionData[]] }, source: null }],
+			nodeExecutionStack: [
+				{ node, data: { main: [(options.input ?? [{ json: {} }]) as INodeExecutionData[]] }, source: null },
+			],
 		},
 	} as unknown as IRunExecutionData;
 	const execute = new core.WorkflowExecute(additionalData, 'manual', runData);

@@ -6,7 +6,12 @@ import { keyMaker, useEmulator } from '../helpers/emulator';
 import { binaryPath, NODE_TYPES, runNode, type NodeRun } from './harness';
 
 const SCALE = 20;
-const emulator = useEmulator({ timeScale: SCALE, runSeconds: { image: 8, video: 40 }, videoBytes: 3 * 1024 * 1024, wallClockHeaders: true });
+const emulator = useEmulator({
+	timeScale: SCALE,
+	runSeconds: { image: 8, video: 40 },
+	videoBytes: 3 * 1024 * 1024,
+	wallClockHeaders: true,
+});
 const freshKey = keyMaker(emulator, 'n8n', { credits: 5_000 });
 
 const credentials = (apiKey: string) => ({ apiKey, baseUrl: emulator.url });
@@ -33,7 +38,11 @@ describe('Clipia Generate Image', () => {
 				resolution: '2k',
 				numImages: 2,
 				referenceImageUrls: 'https://example.com/a.png\nhttps://example.com/b.png',
-				options: { extraInput: '{"seed": 42}', binaryPropertyName: 'picture', webhookUrl: 'https://hooks.example.com/clipia' },
+				options: {
+					extraInput: '{"seed": 42}',
+					binaryPropertyName: 'picture',
+					webhookUrl: 'https://hooks.example.com/clipia',
+				},
 			},
 		});
 		expect(run.error).toBeUndefined();
@@ -55,7 +64,11 @@ describe('Clipia Generate Image', () => {
 			expect(item.pairedItem).toEqual({ item: 0 });
 			expect(item.json).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2' });
 			const binary = item.binary!.picture;
-			expect(binary).toMatchObject({ mimeType: 'image/png', fileExtension: 'png', fileName: `clipia-${item.json.request_id}-${index + 1}.png` });
+			expect(binary).toMatchObject({
+				mimeType: 'image/png',
+				fileExtension: 'png',
+				fileName: `clipia-${item.json.request_id}-${index + 1}.png`,
+			});
 			const file = binaryPath(binary.id!);
 			expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
 			expect((item.json.files as Array<{ bytes: number }>)[0].bytes).toBe(statSync(file).size);
@@ -66,7 +79,11 @@ describe('Clipia Generate Image', () => {
 
 	it('URLs output: the result JSON only; automatic choices not sent', async () => {
 		const key = freshKey();
-		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(key), parameters: { prompt: 'a fox', output: 'urls' } });
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(key),
+			parameters: { prompt: 'a fox', output: 'urls' },
+		});
 		expect(run.items).toHaveLength(1);
 		expect(run.items[0].binary).toBeUndefined();
 		expect(run.items[0].json).toMatchObject({ status: 'COMPLETED', model: 'nano-banana-2', cost_credits: 4 });
@@ -75,7 +92,11 @@ describe('Clipia Generate Image', () => {
 	});
 
 	it('a sandbox key returns the sample output at once and charges nothing', async () => {
-		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(DEMO_KEYS.test), parameters: { prompt: 'a fox' } });
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(DEMO_KEYS.test),
+			parameters: { prompt: 'a fox' },
+		});
 		expect(run.error).toBeUndefined();
 		expect(run.items[0].json).toMatchObject({ status: 'COMPLETED' });
 		expect(run.items[0].binary?.data.mimeType).toBe('image/png');
@@ -130,7 +151,9 @@ describe('batch', () => {
 		expect(run.items).toHaveLength(50);
 		expect(run.items.map((item) => item.pairedItem)).toEqual(Array.from({ length: 50 }, (_, item) => ({ item })));
 		expect(run.items.every((item) => item.json.status === 'COMPLETED')).toBe(true);
-		const bodies = new Map(submits(key).map((entry) => [(entry.body as { input: { prompt: string } }).input.prompt, entry]));
+		const bodies = new Map(
+			submits(key).map((entry) => [(entry.body as { input: { prompt: string } }).input.prompt, entry]),
+		);
 		for (const [index, item] of run.items.entries()) {
 			// Each output item is the generation of its own input's prompt.
 			const prompt = `picture ${index}`;
@@ -142,7 +165,13 @@ describe('batch', () => {
 		expect(emulator.stats(key).charged).toBe(50 * 4);
 		// Worked on together, bounded by maxConcurrency: up to 10 generations alive at once.
 		const spans = run.items.map((item) => emulator.jobInfo(item.json.request_id as string)!);
-		const peak = Math.max(...spans.map((span) => spans.filter((other) => other.createdAt <= span.createdAt && (other.endAt ?? Infinity) > span.createdAt).length));
+		const peak = Math.max(
+			...spans.map(
+				(span) =>
+					spans.filter((other) => other.createdAt <= span.createdAt && (other.endAt ?? Infinity) > span.createdAt)
+						.length,
+			),
+		);
 		expect(peak).toBeGreaterThanOrEqual(8);
 		expect(peak).toBeLessThanOrEqual(10);
 	});
@@ -156,13 +185,21 @@ describe('batch', () => {
 			parameters: { prompt: '={{ $json.prompt }}', output: 'urls', options: { maxConcurrency: 10 } },
 		});
 		expect(run.error?.message).toMatch(/Clipia could not complete generation/);
-		const ids = [...new Set(emulator.log.filter((entry) => entry.key === key && entry.route === 'result').map((entry) => entry.path.split('/').pop()!))];
+		const ids = [
+			...new Set(
+				emulator.log
+					.filter((entry) => entry.key === key && entry.route === 'result')
+					.map((entry) => entry.path.split('/').pop()!),
+			),
+		];
 		expect(ids).toHaveLength(30);
 		const failed = ids.filter((id) => emulator.jobInfo(id)?.status === 'FAILED');
 		expect(failed).toHaveLength(1);
 		expect(run.error?.message).toContain(failed[0]);
 		const description = String(run.error?.description);
-		expect(description).toMatch(/29 other item\(s\) of this run were submitted and paid for \(29 completed, 0 still running or ended otherwise\)/);
+		expect(description).toMatch(
+			/29 other item\(s\) of this run were submitted and paid for \(29 completed, 0 still running or ended otherwise\)/,
+		);
 		for (const id of ids.filter((id) => id !== failed[0])) expect(description).toContain(id);
 	});
 });
@@ -177,21 +214,40 @@ describe('Clipia Generate Video → Clipia Wait Generation', () => {
 		});
 		// At once: submitted, and not looked at again.
 		expect(emulator.stats(key).byRoute).toEqual({ model: 1, submit: 1 });
-		expect(submitted.items[0].json).toMatchObject({ status: 'IN_QUEUE', model: 'seedance-2-fast-t2v', next_step: expect.stringMatching(/Clipia Wait Generation/) });
-		expect(submits(key)[0].body).toEqual({ input: { prompt: 'waves', duration: 5, resolution: '1080p', aspect_ratio: '9:16', generate_audio: true } });
+		expect(submitted.items[0].json).toMatchObject({
+			status: 'IN_QUEUE',
+			model: 'seedance-2-fast-t2v',
+			next_step: expect.stringMatching(/Clipia Wait Generation/),
+		});
+		expect(submits(key)[0].body).toEqual({
+			input: { prompt: 'waves', duration: 5, resolution: '1080p', aspect_ratio: '9:16', generate_audio: true },
+		});
 
-		const waited = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: {} });
+		const waited = await runNode({
+			type: NODE_TYPES.wait,
+			credentials: credentials(key),
+			input: submitted.items,
+			parameters: {},
+		});
 		expect(waited.error).toBeUndefined();
 		const item = waited.items[0];
 		expect(item.json).toMatchObject({ status: 'COMPLETED', request_id: submitted.items[0].json.request_id });
-		expect(item.binary!.data).toMatchObject({ mimeType: 'video/mp4', fileExtension: 'mp4', fileName: `clipia-${item.json.request_id}.mp4` });
+		expect(item.binary!.data).toMatchObject({
+			mimeType: 'video/mp4',
+			fileExtension: 'mp4',
+			fileName: `clipia-${item.json.request_id}.mp4`,
+		});
 		expect(statSync(binaryPath(item.binary!.data.id!)).size).toBe(3 * 1024 * 1024);
 		expect(emulator.stats(key).charged).toBe(submitted.items[0].json.cost_credits);
 	});
 
 	it('an image URL picks the image-to-video model', async () => {
 		const key = freshKey();
-		const run = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'pan', imageUrl: 'https://example.com/a.png' } });
+		const run = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			parameters: { prompt: 'pan', imageUrl: 'https://example.com/a.png' },
+		});
 		expect(run.items[0].json.model).toBe('seedance-2-fast-i2v');
 		expect(submits(key)[0].body).toEqual({
 			input: { prompt: 'pan', image_url: 'https://example.com/a.png' },
@@ -232,44 +288,92 @@ describe('Clipia Generate Video → Clipia Wait Generation', () => {
 
 	it('Max Wait bounds the item even when Clipia stops answering: ends within Max Wait + 5 s, naming the request_id', async () => {
 		const key = freshKey();
-		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x' } });
+		const submitted = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			parameters: { prompt: 'x' },
+		});
 		// Every read of the request hangs for 70 s (real time) from now on.
 		emulator.inject({ key, path: '/v1/requests/', times: 100, action: { type: 'delay', ms: 70_000 * SCALE } });
 		const started = Date.now();
-		const run = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: { maxWaitSeconds: 3 } });
+		const run = await runNode({
+			type: NODE_TYPES.wait,
+			credentials: credentials(key),
+			input: submitted.items,
+			parameters: { maxWaitSeconds: 3 },
+		});
 		expect((Date.now() - started) / 1000).toBeLessThan(8);
 		expect(`${run.error?.message}`).toContain(String(submitted.items[0].json.request_id));
 	}, 30_000);
 
 	it('Max Wait bounds the submit too: a submit that never answers ends the item within Max Wait + 5 s', async () => {
 		const key = freshKey();
-		emulator.inject({ key, path: '/v1/models/nano-banana-2', method: 'POST', times: 100, action: { type: 'delay', ms: 70_000 * SCALE } });
+		emulator.inject({
+			key,
+			path: '/v1/models/nano-banana-2',
+			method: 'POST',
+			times: 100,
+			action: { type: 'delay', ms: 70_000 * SCALE },
+		});
 		const started = Date.now();
-		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(key), parameters: { prompt: 'x', output: 'urls', options: { maxWaitSeconds: 3 } } });
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(key),
+			parameters: { prompt: 'x', output: 'urls', options: { maxWaitSeconds: 3 } },
+		});
 		expect((Date.now() - started) / 1000).toBeLessThan(8);
 		expect(run.error?.message).toMatch(/Could not reach Clipia|did not answer in time/);
 	}, 30_000);
 
 	it('media that are not what they claim (a page served as video/mp4) never become a file; the error names the request_id', async () => {
 		const key = freshKey();
-		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x [emulator:bad-media]' } });
-		const run = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: {} });
+		const submitted = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			parameters: { prompt: 'x [emulator:bad-media]' },
+		});
+		const run = await runNode({
+			type: NODE_TYPES.wait,
+			credentials: credentials(key),
+			input: submitted.items,
+			parameters: {},
+		});
 		expect(run.error?.message).toMatch(/getting its media failed/);
-		expect(`${run.error?.message} ${run.error?.description ?? ''}`).toMatch(/claims to be video\/mp4 but its bytes are no known image, video or audio format/);
+		expect(`${run.error?.message} ${run.error?.description ?? ''}`).toMatch(
+			/claims to be video\/mp4 but its bytes are no known image, video or audio format/,
+		);
 		expect(`${run.error?.message}`).toContain(String(submitted.items[0].json.request_id));
 	});
 
 	it('Fail on Error off: a FAILED generation is an item with status and error', async () => {
 		const key = freshKey();
-		const submitted = await runNode({ type: NODE_TYPES.video, credentials: credentials(key), parameters: { prompt: 'x [emulator:fail]' } });
-		const run = await runNode({ type: NODE_TYPES.wait, credentials: credentials(key), input: submitted.items, parameters: { failOnError: false } });
-		expect(run.items[0].json).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED' }, cost_credits: expect.any(Number) });
+		const submitted = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			parameters: { prompt: 'x [emulator:fail]' },
+		});
+		const run = await runNode({
+			type: NODE_TYPES.wait,
+			credentials: credentials(key),
+			input: submitted.items,
+			parameters: { failOnError: false },
+		});
+		expect(run.items[0].json).toMatchObject({
+			status: 'FAILED',
+			error: { code: 'GENERATION_FAILED' },
+			cost_credits: expect.any(Number),
+		});
 		expect(emulator.stats(key).charged).toBe(0);
 	});
 });
 
 describe('contract errors as the n8n user sees them', () => {
-	async function failing(key: string, type: string, parameters: Record<string, unknown>, input?: Array<{ json: Record<string, unknown> }>) {
+	async function failing(
+		key: string,
+		type: string,
+		parameters: Record<string, unknown>,
+		input?: Array<{ json: Record<string, unknown> }>,
+	) {
 		const run = await runNode({ type, credentials: credentials(key), parameters, input });
 		expect(run.error).toBeDefined();
 		expectNoKey(run, key);
@@ -308,16 +412,30 @@ describe('contract errors as the n8n user sees them', () => {
 
 	it('422 model_input_invalid (a value sent as Extra Input) names the field; nothing charged', async () => {
 		const key = freshKey();
-		const error = await failing(key, NODE_TYPES.video, { prompt: 'x', model: 'kling-3-pro', options: { extraInput: '{"duration": 7}' } });
+		const error = await failing(key, NODE_TYPES.video, {
+			prompt: 'x',
+			model: 'kling-3-pro',
+			options: { extraInput: '{"duration": 7}' },
+		});
 		expect(error.message).toMatch(/rejected the input.*duration.*nothing was charged/);
 		expect(emulator.stats(key).charged).toBe(0);
 	});
 
 	it('5xx bursts and 429s are retried without failing or charging twice', async () => {
 		const key = freshKey();
-		emulator.inject({ key, path: '/v1/models/nano-banana-2', method: 'POST', times: 2, action: { type: 'status', status: 503 } });
+		emulator.inject({
+			key,
+			path: '/v1/models/nano-banana-2',
+			method: 'POST',
+			times: 2,
+			action: { type: 'status', status: 503 },
+		});
 		emulator.inject({ key, path: '/v1/requests/', times: 2, action: { type: 'status', status: 429, retryAfter: '1' } });
-		const run = await runNode({ type: NODE_TYPES.image, credentials: credentials(key), parameters: { prompt: 'x', output: 'urls' } });
+		const run = await runNode({
+			type: NODE_TYPES.image,
+			credentials: credentials(key),
+			parameters: { prompt: 'x', output: 'urls' },
+		});
 		expect(run.error).toBeUndefined();
 		expect(run.items[0].json.status).toBe('COMPLETED');
 		expect(emulator.stats(key).jobs).toBe(1);

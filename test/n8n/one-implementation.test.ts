@@ -19,7 +19,9 @@ afterAll(() => emulator.stop());
 /** What reaches the API: method, path, body and every header but the per-request ones. */
 function apiRequest(entry: LoggedRequest) {
 	const headers = Object.fromEntries(
-		Object.entries(entry.headers).filter(([name]) => !['idempotency-key', 'host', 'connection', 'content-length'].includes(name.toLowerCase())),
+		Object.entries(entry.headers).filter(
+			([name]) => !['idempotency-key', 'host', 'connection', 'content-length'].includes(name.toLowerCase()),
+		),
 	);
 	return { method: entry.method, path: entry.path, body: entry.body, headers };
 }
@@ -47,10 +49,28 @@ const cases = [
 		},
 		tool: {
 			name: 'generate_image',
-			arguments: { prompt: 'a red fox', model: 'nano-banana-2', aspect_ratio: '16:9', resolution: '2k', num_images: 2, image_urls: ['https://example.com/ref.png'], extra_input: { seed: 42 }, wait_seconds: 0 },
+			arguments: {
+				prompt: 'a red fox',
+				model: 'nano-banana-2',
+				aspect_ratio: '16:9',
+				resolution: '2k',
+				num_images: 2,
+				image_urls: ['https://example.com/ref.png'],
+				extra_input: { seed: 42 },
+				wait_seconds: 0,
+			},
 		},
 		path: '/v1/models/nano-banana-2',
-		body: { input: { prompt: 'a red fox', aspect_ratio: '16:9', resolution: '2k', num_images: 2, image_urls: ['https://example.com/ref.png'], seed: 42 } },
+		body: {
+			input: {
+				prompt: 'a red fox',
+				aspect_ratio: '16:9',
+				resolution: '2k',
+				num_images: 2,
+				image_urls: ['https://example.com/ref.png'],
+				seed: 42,
+			},
+		},
 	},
 	{
 		name: 'image, prompt only',
@@ -61,7 +81,10 @@ const cases = [
 	},
 	{
 		name: 'image, model only',
-		node: { type: NODE_TYPES.image, parameters: { prompt: 'a red fox', model: 'recraft-v4', waitForCompletion: false } },
+		node: {
+			type: NODE_TYPES.image,
+			parameters: { prompt: 'a red fox', model: 'recraft-v4', waitForCompletion: false },
+		},
 		tool: { name: 'generate_image', arguments: { prompt: 'a red fox', model: 'recraft-v4', wait_seconds: 0 } },
 		path: '/v1/models/recraft-v4',
 		body: { input: { prompt: 'a red fox' } },
@@ -70,14 +93,37 @@ const cases = [
 		name: 'video, every field set',
 		node: {
 			type: NODE_TYPES.video,
-			parameters: { prompt: 'waves', imageUrl: 'https://example.com/start.png', duration: 6, aspectRatio: '9:16', resolution: '1080p', generateAudio: true },
+			parameters: {
+				prompt: 'waves',
+				imageUrl: 'https://example.com/start.png',
+				duration: 6,
+				aspectRatio: '9:16',
+				resolution: '1080p',
+				generateAudio: true,
+			},
 		},
 		tool: {
 			name: 'generate_video',
-			arguments: { prompt: 'waves', image_url: 'https://example.com/start.png', duration: 6, aspect_ratio: '9:16', resolution: '1080p', generate_audio: true },
+			arguments: {
+				prompt: 'waves',
+				image_url: 'https://example.com/start.png',
+				duration: 6,
+				aspect_ratio: '9:16',
+				resolution: '1080p',
+				generate_audio: true,
+			},
 		},
 		path: '/v1/models/seedance-2-fast-i2v',
-		body: { input: { prompt: 'waves', image_url: 'https://example.com/start.png', duration: 6, aspect_ratio: '9:16', resolution: '1080p', generate_audio: true } },
+		body: {
+			input: {
+				prompt: 'waves',
+				image_url: 'https://example.com/start.png',
+				duration: 6,
+				aspect_ratio: '9:16',
+				resolution: '1080p',
+				generate_audio: true,
+			},
+		},
 	},
 	{
 		name: 'video, prompt only',
@@ -117,37 +163,49 @@ describe('the field tables behind both surfaces', () => {
 	it.each([
 		['ClipiaGenerateImage', 'generate_image', IMAGE_FIELDS],
 		['ClipiaGenerateVideo', 'generate_video', VIDEO_FIELDS],
-	] as const)('%s and %s offer the same fields with the same limits and choices', async (nodeName, toolName, fields: readonly FieldSpec[]) => {
-		const description = loadNode(nodeName).description.properties;
-		const options = description.find((property) => property.name === 'options')?.options as INodeProperties[];
-		const bridge = await connectBridge({ key: 'clipia_live_unused_key_for_listing', baseUrl: emulator.url });
-		const tool = (await bridge.client.listTools()).tools.find((candidate) => candidate.name === toolName)!;
-		await bridge.close();
-		const schema = tool.inputSchema.properties as Record<string, { enum?: string[]; minimum?: number; maximum?: number; maxItems?: number; type?: string }>;
-		for (const field of fields) {
-			const property = (field.n8nOption ? options : description).find((candidate) => candidate.name === field.n8nName);
-			expect(property).toBeDefined();
-			const choices = property!.options?.map((option) => (option as { value: unknown }).value);
-			const argument = schema[field.key];
-			if (field.surfaces && !field.surfaces.includes('mcp')) {
-				expect(argument).toBeUndefined();
-				continue;
+	] as const)(
+		'%s and %s offer the same fields with the same limits and choices',
+		async (nodeName, toolName, fields: readonly FieldSpec[]) => {
+			const description = loadNode(nodeName).description.properties;
+			const options = description.find((property) => property.name === 'options')?.options as INodeProperties[];
+			const bridge = await connectBridge({ key: 'clipia_live_unused_key_for_listing', baseUrl: emulator.url });
+			const tool = (await bridge.client.listTools()).tools.find((candidate) => candidate.name === toolName)!;
+			await bridge.close();
+			const schema = tool.inputSchema.properties as Record<
+				string,
+				{ enum?: string[]; minimum?: number; maximum?: number; maxItems?: number; type?: string }
+			>;
+			for (const field of fields) {
+				const property = (field.n8nOption ? options : description).find(
+					(candidate) => candidate.name === field.n8nName,
+				);
+				expect(property).toBeDefined();
+				const choices = property!.options?.map((option) => (option as { value: unknown }).value);
+				const argument = schema[field.key];
+				if (field.surfaces && !field.surfaces.includes('mcp')) {
+					expect(argument).toBeUndefined();
+					continue;
+				}
+				expect(argument).toBeDefined();
+				// A model-dependent choice starts at "Automatic" (''), which sends nothing, as a left-out argument does.
+				if (field.type === 'enum') {
+					expect(argument.enum).toEqual([...field.options!]);
+					expect(choices).toEqual(['', ...field.options!]);
+				}
+				if (field.type === 'integer') {
+					expect([argument.minimum, argument.maximum]).toEqual([field.min, field.max]);
+					expect(choices).toEqual([
+						'',
+						...Array.from({ length: field.max! - field.min! + 1 }, (_, n) => field.min! + n),
+					]);
+				}
+				if (field.type === 'boolean') expect(choices).toEqual(['', true, false]);
+				if (field.type === 'json') expect(argument.type).toBe('object');
+				if (field.required) expect(tool.inputSchema.required).toContain(field.key);
+				if (field.required) expect(property!.required).toBe(true);
+				if (!field.required && field.type !== 'string')
+					expect(property!.default).toEqual(field.type === 'json' ? '{}' : '');
 			}
-			expect(argument).toBeDefined();
-			// A model-dependent choice starts at "Automatic" (''), which sends nothing, as a left-out argument does.
-			if (field.type === 'enum') {
-				expect(argument.enum).toEqual([...field.options!]);
-				expect(choices).toEqual(['', ...field.options!]);
-			}
-			if (field.type === 'integer') {
-				expect([argument.minimum, argument.maximum]).toEqual([field.min, field.max]);
-				expect(choices).toEqual(['', ...Array.from({ length: field.max! - field.min! + 1 }, (_, n) => field.min! + n)]);
-			}
-			if (field.type === 'boolean') expect(choices).toEqual(['', true, false]);
-			if (field.type === 'json') expect(argument.type).toBe('object');
-			if (field.required) expect(tool.inputSchema.required).toContain(field.key);
-			if (field.required) expect(property!.required).toBe(true);
-			if (!field.required && field.type !== 'string') expect(property!.default).toEqual(field.type === 'json' ? '{}' : '');
-		}
-	});
+		},
+	);
 });

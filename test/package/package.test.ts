@@ -22,16 +22,20 @@ it("tells Clipia the package's own version in its User-Agent", () => {
 });
 
 it("packs the compiled nodes, credential, icons and codex files the n8n section lists, and passes n8n's lint and scan", () => {
-	const report = JSON.parse(execFileSync('node', [join(root, 'scripts', 'n8n-checks.mjs')], { cwd: root, env, encoding: 'utf8' }));
+	const report = JSON.parse(
+		execFileSync('node', [join(root, 'scripts', 'n8n-checks.mjs')], { cwd: root, env, encoding: 'utf8' }),
+	);
 	const files: string[] = report.files;
 	for (const entry of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) expect(files).toContain(entry);
 	for (const node of ['ClipiaGenerateImage', 'ClipiaGenerateVideo', 'ClipiaWaitGeneration']) {
-		expect(files).toEqual(
-			expect.arrayContaining([`dist/nodes/${node}/${node}.node.json`, `dist/nodes/${node}/clipia.svg`, `dist/nodes/${node}/clipia.dark.svg`]),
-		);
+		expect(files).toEqual(expect.arrayContaining([`dist/nodes/${node}/${node}.node.json`]));
 	}
-	expect(files).toEqual(expect.arrayContaining(['dist/credentials/clipia.svg', 'dist/credentials/clipia.dark.svg', 'dist/core/index.js']));
-	expect(files.some((file) => file.startsWith('test/') || file.startsWith('bridge/') || file.endsWith('.ts'))).toBe(false);
+	expect(files).toEqual(
+		expect.arrayContaining(['dist/icons/clipia.svg', 'dist/icons/clipia.dark.svg', 'dist/core/index.js']),
+	);
+	expect(files.some((file) => file.startsWith('test/') || file.startsWith('bridge/') || file.endsWith('.ts'))).toBe(
+		false,
+	);
 	// n8n-node lint (n8n Cloud rules) over nodes/, credentials/, core/ and package.json…
 	expect(report.nodeCliLint.problems).toEqual([]);
 	expect(report.nodeCliLint.files).toBeGreaterThanOrEqual(25);
@@ -45,7 +49,10 @@ it("n8n's scanner, as the checks run it, catches what it would refuse: a raw ret
 	try {
 		cpSync(join(root, 'package.json'), join(work, 'package.json'));
 		mkdirSync(join(work, 'core'));
-		writeFileSync(join(work, 'core', 'poll.ts'), 'export async function poll(f: () => Promise<void>) {\n\ttry {\n\t\tawait f();\n\t} catch (error) {\n\t\tthrow error;\n\t}\n}\n');
+		writeFileSync(
+			join(work, 'core', 'poll.ts'),
+			'export async function poll(f: () => Promise<void>) {\n\ttry {\n\t\tawait f();\n\t} catch (error) {\n\t\tthrow error;\n\t}\n}\n',
+		);
 		mkdirSync(join(work, 'nodes'));
 		writeFileSync(
 			join(work, 'nodes', 'props.ts'),

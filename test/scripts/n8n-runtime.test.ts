@@ -7,7 +7,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, lineSpec, NEWEST_LINE, NODE20_LINE, problemWith, withLock, type N8nRuntime } from '../../scripts/n8n-runtime';
+import {
+	cleanEnv,
+	lineSpec,
+	NEWEST_LINE,
+	NODE20_LINE,
+	problemWith,
+	withLock,
+	type N8nRuntime,
+} from '../../scripts/n8n-runtime';
 
 let work: string;
 beforeEach(() => (work = mkdtempSync(join(tmpdir(), 'clipia-runtime-'))));
@@ -15,7 +23,12 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 it("keeps the caller's npm settings out of nested installs, but not where the registry is", () => {
 	const saved = { ...process.env };
-	Object.assign(process.env, { npm_config_ignore_scripts: 'true', npm_config_omit: 'dev', npm_lifecycle_event: 'test', npm_config_cache: '/somewhere/npm-cache' });
+	Object.assign(process.env, {
+		npm_config_ignore_scripts: 'true',
+		npm_config_omit: 'dev',
+		npm_lifecycle_event: 'test',
+		npm_config_cache: '/somewhere/npm-cache',
+	});
 	try {
 		const env = cleanEnv('/opt/node-24/bin');
 		expect(env.npm_config_ignore_scripts).toBeUndefined();
@@ -51,9 +64,15 @@ it('does not trust an install that was never verified, whose lockfile changed, o
 	const spec = lineSpec(NODE20_LINE);
 	const broken = fakeInstall(NODE20_LINE, { sqlite: false });
 	expect(await problemWith(broken, spec, false)).toMatch(/never verified/);
-	writeFileSync(join(broken.dir, '.verified'), JSON.stringify({ lockHash: 'another', node: process.execPath, n8n: NODE20_LINE }));
+	writeFileSync(
+		join(broken.dir, '.verified'),
+		JSON.stringify({ lockHash: 'another', node: process.execPath, n8n: NODE20_LINE }),
+	);
 	expect(await problemWith(broken, spec, false)).toMatch(/lockfile changed/);
-	writeFileSync(join(broken.dir, '.verified'), JSON.stringify({ lockHash: spec.lockHash, node: process.execPath, n8n: NODE20_LINE }));
+	writeFileSync(
+		join(broken.dir, '.verified'),
+		JSON.stringify({ lockHash: spec.lockHash, node: process.execPath, n8n: NODE20_LINE }),
+	);
 	expect(await problemWith(broken, spec, false)).toMatch(/sqlite3's native addon does not load/);
 
 	const wrongVersion = fakeInstall('2.0.0', { sqlite: true });
@@ -69,11 +88,16 @@ it('lets one install run at a time, and takes over a lock whose holder died', as
 	const lock = join(work, 'n8n.lock');
 	const events: string[] = [];
 	const holder = (name: string) =>
-		withLock(lock, 'n8n', () => undefined, async () => {
-			events.push(`${name} in`);
-			await new Promise((r) => setTimeout(r, 300));
-			events.push(`${name} out`);
-		});
+		withLock(
+			lock,
+			'n8n',
+			() => undefined,
+			async () => {
+				events.push(`${name} in`);
+				await new Promise((r) => setTimeout(r, 300));
+				events.push(`${name} out`);
+			},
+		);
 	await Promise.all([holder('a'), holder('b')]);
 	expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
 
@@ -85,7 +109,12 @@ it('lets one install run at a time, and takes over a lock whose holder died', as
 	writeFileSync(join(lock, 'owner'), JSON.stringify({ pid, host: hostname() }));
 	const said: string[] = [];
 	const started = Date.now();
-	await withLock(lock, 'n8n 2.8.4', (line) => said.push(line), async () => undefined);
+	await withLock(
+		lock,
+		'n8n 2.8.4',
+		(line) => said.push(line),
+		async () => undefined,
+	);
 	// A holder that is alive would be waited for (minutes): a dead one is taken over at once.
 	expect(Date.now() - started).toBeLessThan(10_000);
 	expect(said).toEqual([`A previous install of n8n 2.8.4 (process ${pid}) stopped midway; taking over.`]);

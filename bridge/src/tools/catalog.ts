@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { estimateCost, getBalance, getModel, listModels } from '../../../core';
 import { contextOf, defineTool, READ_ONLY } from './tool';
 
-const modelSlug = z.string().trim().min(1, 'model cannot be empty.').describe('A Clipia model slug, e.g. nano-banana-2 (see list_models).');
+const modelSlug = z
+	.string()
+	.trim()
+	.min(1, 'model cannot be empty.')
+	.describe('A Clipia model slug, e.g. nano-banana-2 (see list_models).');
 
 const modelSummary = z
 	.object({
@@ -26,7 +30,10 @@ export const listModelsTool = defineTool({
 		'Filter by type and by words to search.',
 	input: {
 		type: z.enum(['image', 'video', 'audio']).optional().describe('Only models of this kind.'),
-		search: z.string().optional().describe('Words that must all appear in the slug, name, description or capabilities.'),
+		search: z
+			.string()
+			.optional()
+			.describe('Words that must all appear in the slug, name, description or capabilities.'),
 	},
 	output: { models: z.array(modelSummary) },
 	annotations: READ_ONLY,
@@ -38,7 +45,8 @@ export const listModelsTool = defineTool({
 export const getModelTool = defineTool({
 	name: 'get_model',
 	title: 'Get a model',
-	description: "One Clipia model's input schema (fields, allowed values, defaults) and pricing, to build a valid input.",
+	description:
+		"One Clipia model's input schema (fields, allowed values, defaults) and pricing, to build a valid input.",
 	input: { model: modelSlug },
 	output: {
 		slug: z.string(),
@@ -57,7 +65,8 @@ export const getModelTool = defineTool({
 export const estimateCostTool = defineTool({
 	name: 'estimate_cost',
 	title: 'Estimate cost',
-	description: 'How many credits a generation would cost, before spending any: give the model slug and its input fields.',
+	description:
+		'How many credits a generation would cost, before spending any: give the model slug and its input fields.',
 	input: {
 		model: modelSlug,
 		input: z

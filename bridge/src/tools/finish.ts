@@ -3,7 +3,11 @@
 import { downloadFailedError, failureOf, isAbortError, mediaOf, settle, type GenerationResult } from '../../../core';
 import type { ToolCall, ToolOutcome } from './tool';
 
-export async function presentGeneration(result: GenerationResult, call: ToolCall, includePreview = true): Promise<ToolOutcome> {
+export async function presentGeneration(
+	result: GenerationResult,
+	call: ToolCall,
+	includePreview = true,
+): Promise<ToolOutcome> {
 	const failure = failureOf(result);
 	if (failure) return { structured: { ...result }, failure: failure.message };
 	if (result.status !== 'COMPLETED') return { structured: { ...result } };
@@ -17,11 +21,16 @@ export async function presentGeneration(result: GenerationResult, call: ToolCall
 			// The media are ready; they did not fit in this call. The next call saves them.
 			outcome.structured.next_step = `The media are ready but were not saved to CLIPIA_OUTPUT_DIR within this call. Call get_generation with request_id ${result.request_id} to save them (or use the URLs).`;
 		} else {
-			throw downloadFailedError(result.request_id, saved.error, 'Saving to CLIPIA_OUTPUT_DIR did not work: call get_generation with that request_id for the URLs, or fix the folder and call it again.');
+			throw downloadFailedError(
+				result.request_id,
+				saved.error,
+				'Saving to CLIPIA_OUTPUT_DIR did not work: call get_generation with that request_id for the URLs, or fix the folder and call it again.',
+			);
 		}
 	}
 	const firstImage = media.find((item) => item.kind === 'image');
-	if (includePreview && firstImage && Date.now() < call.answerBy) outcome.image = await call.media.preview(firstImage.displayUrl, call.signal, call.answerBy);
+	if (includePreview && firstImage && Date.now() < call.answerBy)
+		outcome.image = await call.media.preview(firstImage.displayUrl, call.signal, call.answerBy);
 	return outcome;
 }
 
@@ -40,6 +49,8 @@ export function progressReporter(call: ToolCall) {
 				: answer.status === 'IN_PROGRESS'
 					? `Generating${percent !== undefined ? `: ${percent}%` : ''}`
 					: answer.status;
-		void call.progress(percent !== undefined ? { progress: value, total: 100, message } : { progress: value, message }).catch(() => undefined);
+		void call
+			.progress(percent !== undefined ? { progress: value, total: 100, message } : { progress: value, message })
+			.catch(() => undefined);
 	};
 }

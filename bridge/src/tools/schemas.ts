@@ -19,7 +19,11 @@ type ArgumentValue<F extends FieldSpec> = F['type'] extends 'integer'
 				? Record<string, unknown>
 				: string;
 
-type OfferedToMcp<F extends FieldSpec> = F extends { surfaces: readonly Surface[] } ? ('mcp' extends F['surfaces'][number] ? F : never) : F;
+type OfferedToMcp<F extends FieldSpec> = F extends { surfaces: readonly Surface[] }
+	? 'mcp' extends F['surfaces'][number]
+		? F
+		: never
+	: F;
 
 /** The arguments of a table's fields, typed from the table. */
 export type ArgumentsOf<Fields extends readonly FieldSpec[]> = {
@@ -59,9 +63,13 @@ function baseSchema(field: FieldSpec): z.ZodTypeAny {
 		case 'url':
 			return z.string().url(`${field.key} must be an https URL.`);
 		case 'urlList':
-			return z.array(z.string().url(`${field.key} must hold https URLs.`)).max(field.maxItems ?? 4, `${field.key} takes at most ${field.maxItems} URLs.`);
+			return z
+				.array(z.string().url(`${field.key} must hold https URLs.`))
+				.max(field.maxItems ?? 4, `${field.key} takes at most ${field.maxItems} URLs.`);
 		case 'json':
-			return z.record(z.unknown(), { invalid_type_error: `${field.key} must be an object of model input fields, e.g. {"seed": 42}.` });
+			return z.record(z.unknown(), {
+				invalid_type_error: `${field.key} must be an object of model input fields, e.g. {"seed": 42}.`,
+			});
 		case 'string':
 			return z.string().trim().min(1, `${field.key} cannot be empty.`);
 	}
@@ -69,7 +77,9 @@ function baseSchema(field: FieldSpec): z.ZodTypeAny {
 
 /** Tool arguments for the fields of a core table that MCP offers, keyed by their API names. */
 export function argumentsFromFields<Fields extends readonly FieldSpec[]>(fields: Fields): ArgumentsOf<Fields> {
-	return Object.fromEntries(fieldsFor(fields, 'mcp').map((field) => [field.key, argumentFromField(field)])) as ArgumentsOf<Fields>;
+	return Object.fromEntries(
+		fieldsFor(fields, 'mcp').map((field) => [field.key, argumentFromField(field)]),
+	) as ArgumentsOf<Fields>;
 }
 
 export function waitSecondsArgument(defaultSeconds: number): z.ZodTypeAny {

@@ -32,7 +32,12 @@ export interface MediaHandling {
 	/** A small inline image (base64), or undefined when there is none, it is too large or doesn't arrive by `answerBy`. */
 	preview(url: string, signal: AbortSignal, answerBy: number): Promise<InlineImage | undefined>;
 	/** Set when CLIPIA_OUTPUT_DIR is: streams each media file there, by `answerBy` at the latest. */
-	save?: (items: Array<{ kind: 'image' | 'video' | 'audio'; url: string }>, requestId: string, signal: AbortSignal, answerBy: number) => Promise<SavedMedia[]>;
+	save?: (
+		items: Array<{ kind: 'image' | 'video' | 'audio'; url: string }>,
+		requestId: string,
+		signal: AbortSignal,
+		answerBy: number,
+	) => Promise<SavedMedia[]>;
 }
 
 export interface InlineImage {
@@ -85,7 +90,10 @@ export const LAST_ANSWER_MS = 3_000;
 /** When a call started at `startedAt` must have Clipia's answers, and must answer itself. */
 export function callTimes(startedAt: number, waitSeconds: number | undefined): { deadline: number; answerBy: number } {
 	if (waitSeconds === undefined) return { deadline: startedAt + QUICK_CALL_MS, answerBy: startedAt + QUICK_CALL_MS };
-	return { deadline: startedAt + waitSeconds * 1000 + LAST_ANSWER_MS, answerBy: startedAt + waitSeconds * 1000 + ANSWER_MARGIN_MS };
+	return {
+		deadline: startedAt + waitSeconds * 1000 + LAST_ANSWER_MS,
+		answerBy: startedAt + waitSeconds * 1000 + ANSWER_MARGIN_MS,
+	};
 }
 
 /** Keeps each tool's argument types while listing them together. */
