@@ -128,13 +128,21 @@ async function fetchPreview(
 		}
 		const chunks: Buffer[] = [];
 		let total = 0;
-		for await (const chunk of stream as AsyncIterable<Buffer>) {
-			total += chunk.length;
-			if (total > maxBytes) {
-				stream.destroy();
-				return undefined;
+		// The time limit ends the read even if the HTTP client would let a stalled body hang.
+		const stop = () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+		if (signal.aborted) stop();
+		signal.addEventListener('abort', stop, { once: true });
+		try {
+			for await (const chunk of stream as AsyncIterable<Buffer>) {
+				total += chunk.length;
+				if (total > maxBytes) {
+					stream.destroy();
+					return undefined;
+				}
+				chunks.push(chunk);
 			}
-			chunks.push(chunk);
+		} finally {
+			signal.removeEventListener('abort', stop);
 		}
 		const bytes = Buffer.concat(chunks);
 		// Never show as a picture what is not the image it claims to be (an HTML page, say).

@@ -52,11 +52,11 @@ export function createBridgeServer(environment: BridgeEnvironment): BridgeServer
 			async (args, extra) => {
 				const progressToken = extra._meta?.progressToken;
 				try {
-					const outcome = await tool.run(args as never, {
+					const outcome = await tool.run(args, {
 						client: environment.client,
 						media: environment.media,
 						signal: extra.signal,
-						...callTimes(Date.now(), tool.waitSeconds?.(args as never)),
+						...callTimes(Date.now(), tool.waitSeconds?.(args)),
 						progress: async (update) => {
 							if (progressToken === undefined) return;
 							await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, ...update } });

@@ -106,7 +106,22 @@ export function editorSuite(line: string): void {
 		for (const term of ['Clipia', 'image', 'video', 'generate']) {
 			await page.getByTestId('node-creator-plus-button').click();
 			found[term] = await searchNodePanel(term);
-			if (term === 'Clipia') await picture('node-panel-search');
+			if (term === 'Clipia') {
+				await picture('node-panel-search');
+				// Each node shows the Clipia mark, served from the package's one icons/ folder.
+				const icons = page
+					.locator('[data-test-id="node-creator-item-name"]')
+					.locator('xpath=ancestor::*[.//img][1]')
+					.locator('img');
+				const loaded = await icons.evaluateAll((images) =>
+					images.map((image) => [(image as HTMLImageElement).src, (image as HTMLImageElement).naturalWidth] as const),
+				);
+				expect(loaded.length).toBeGreaterThanOrEqual(3);
+				for (const [src, width] of loaded) {
+					expect(src).toMatch(/n8n-nodes-clipia\/dist\/icons\/clipia(\.dark)?\.svg/);
+					expect(width).toBeGreaterThan(0);
+				}
+			}
 			await page.keyboard.press('Escape');
 		}
 		expect(found.Clipia).toEqual(['Clipia Generate Image', 'Clipia Generate Video', 'Clipia Wait Generation']);

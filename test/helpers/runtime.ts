@@ -34,7 +34,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** Real HTTP with Bearer auth, the way a surface's transport works. */
-export function fetchTransport(apiKey: string | undefined): Transport {
+function fetchTransport(apiKey: string | undefined): Transport {
 	return async (request) => {
 		const response = await fetch(request.url, {
 			method: request.method,
@@ -56,7 +56,7 @@ export function fetchTransport(apiKey: string | undefined): Transport {
 }
 
 /** A clock that runs `scale` times faster than real time (to match a time-scaled emulator). */
-export function scaledClock(scale: number): Pick<Runtime, 'now' | 'sleep'> {
+function scaledClock(scale: number): Pick<Runtime, 'now' | 'sleep'> {
 	const realStart = Date.now();
 	return {
 		now: () => realStart + (Date.now() - realStart) * scale,

@@ -15,7 +15,7 @@ export const TOOLS = [
 	getModelTool,
 	estimateCostTool,
 	getBalanceTool,
-] as unknown as readonly ToolDefinition[];
+] as const satisfies readonly ToolDefinition[];
 
 export type { ToolCall, ToolDefinition, ToolOutcome, MediaHandling, InlineImage, SavedMedia } from './tool';
 export { callTimes } from './tool';

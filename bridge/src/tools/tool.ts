@@ -59,7 +59,8 @@ export interface ToolOutcome {
 	failure?: string;
 }
 
-export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
+/** A tool as written: its arguments typed from its own schema. */
+export interface ToolSpec<Input extends z.ZodRawShape> {
 	name: string;
 	title: string;
 	/** Written for a model: when to call it and what comes back. */
@@ -70,6 +71,12 @@ export interface ToolDefinition<Input extends z.ZodRawShape = z.ZodRawShape> {
 	/** For tools that wait: how long this call may wait (seconds); its answer comes within that plus a few seconds. */
 	waitSeconds?: (args: z.objectOutputType<Input, z.ZodTypeAny>) => number;
 	run(args: z.objectOutputType<Input, z.ZodTypeAny>, call: ToolCall): Promise<ToolOutcome>;
+}
+
+/** A tool as served: listed beside the others, called with arguments already checked against its `input`. */
+export interface ToolDefinition extends Omit<ToolSpec<z.ZodRawShape>, 'run' | 'waitSeconds'> {
+	waitSeconds?: (args: Record<string, unknown>) => number;
+	run(args: Record<string, unknown>, call: ToolCall): Promise<ToolOutcome>;
 }
 
 /** How a chat continues a generation that is still running. */
@@ -96,9 +103,18 @@ export function callTimes(startedAt: number, waitSeconds: number | undefined): {
 	};
 }
 
-/** Keeps each tool's argument types while listing them together. */
-export function defineTool<Input extends z.ZodRawShape>(tool: ToolDefinition<Input>): ToolDefinition<Input> {
-	return tool;
+/**
+ * Writes a tool with typed arguments and serves it with the others. The one cast: the SDK
+ * hands `run` only arguments it has parsed with this very `input` schema.
+ */
+export function defineTool<Input extends z.ZodRawShape>(tool: ToolSpec<Input>): ToolDefinition {
+	type Args = z.objectOutputType<Input, z.ZodTypeAny>;
+	const { waitSeconds } = tool;
+	return {
+		...tool,
+		run: (args, call) => tool.run(args as Args, call),
+		waitSeconds: waitSeconds && ((args) => waitSeconds(args as Args)),
+	};
 }
 
 export const READ_ONLY: ToolAnnotations = { readOnlyHint: true, idempotentHint: true, openWorldHint: true };
