@@ -37,7 +37,8 @@ export class Webhooks {
 					}
 				: { request_id: job.id, status: 'ERROR', error: errorOf(job) };
 		const body = JSON.stringify(payload);
-		const timestamp = Math.floor(this.clock.now() / 1000);
+		// Signed with the wall clock: receivers check `t` against theirs, whatever the time scale.
+		const timestamp = Math.floor(Date.now() / 1000);
 		const signature = createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex');
 		const delivery: WebhookDelivery = { url: job.webhookUrl!, requestId: job.id, attempt };
 		this.deliveries.push(delivery);

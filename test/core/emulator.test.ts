@@ -17,6 +17,7 @@ import {
 	type GenerationResult,
 } from '../../core';
 import { ClipiaEmulator, DEMO_KEYS } from '../../emulator/server';
+import { parseWebhookBody, verifyWebhook } from '../../core/webhooks';
 import { keyMaker, useEmulator } from '../helpers/emulator';
 import { nextStep, realRuntime } from '../helpers/runtime';
 
@@ -578,6 +579,28 @@ describe('media and webhooks', () => {
 			const { headers, body } = received[1];
 			const [t, v1] = String(headers['x-clipia-signature']).replace('t=', '').split(',v1=');
 			expect(createHmac('sha256', 'whsec_emulator_secret').update(`${t}.${body}`).digest('hex')).toBe(v1);
+			// core's check accepts it on the receiver's (wall) clock, whatever the emulator's time scale…
+			expect(verifyWebhook('whsec_emulator_secret', body, String(headers['x-clipia-signature']), Date.now())).toEqual({
+				ok: true,
+				timestamp: Number(t),
+			});
+			// …and refuses it under another secret or with one byte changed.
+			expect(verifyWebhook('whsec_other', body, String(headers['x-clipia-signature']), Date.now())).toEqual({
+				ok: false,
+				reason: 'mismatch',
+			});
+			expect(
+				verifyWebhook(
+					'whsec_emulator_secret',
+					body.replace('OK', 'ok'),
+					String(headers['x-clipia-signature']),
+					Date.now(),
+				),
+			).toEqual({
+				ok: false,
+				reason: 'mismatch',
+			});
+			expect(parseWebhookBody(body)).toEqual({ request_id: submitted.request_id, status: 'OK' });
 			expect(JSON.parse(body)).toMatchObject({
 				request_id: submitted.request_id,
 				status: 'OK',

@@ -1,0 +1,43 @@
+/** Clipia's webhook signature as core checks it: raw bytes, `t=` only, ±300 s, constant time. */
+
+import { signWebhook, verifyWebhook } from '../../core/webhooks';
+
+const secret = 'whsec_test_secret';
+const body = JSON.stringify({ request_id: '0b9f3c3e-4f6a-4a51-9d38-2d3c8a0f1e77', status: 'OK', payload: { cost: 4 } });
+const now = Date.UTC(2026, 10, 22, 8, 0, 0);
+const t = now / 1000;
+
+it('accepts a delivery signed with the secret, within 5 minutes either way', () => {
+	expect(verifyWebhook(secret, body, signWebhook(secret, t, body), now)).toEqual({ ok: true, timestamp: t });
+	expect(verifyWebhook(secret, Buffer.from(body), signWebhook(secret, t - 300, body), now)).toMatchObject({ ok: true });
+	expect(verifyWebhook(secret, body, signWebhook(secret, t + 300, body), now)).toMatchObject({ ok: true });
+});
+
+it('refuses a forged, tampered, stale or future delivery', () => {
+	expect(verifyWebhook(secret, body, signWebhook('whsec_guess', t, body), now)).toEqual({
+		ok: false,
+		reason: 'mismatch',
+	});
+	expect(verifyWebhook(secret, body.replace('"cost":4', '"cost":0'), signWebhook(secret, t, body), now)).toEqual({
+		ok: false,
+		reason: 'mismatch',
+	});
+	// A delivery replayed later than the window: its t is stale, and t can't be changed without the secret.
+	expect(verifyWebhook(secret, body, signWebhook(secret, t - 301, body), now)).toEqual({ ok: false, reason: 'stale' });
+	expect(verifyWebhook(secret, body, signWebhook(secret, t + 301, body), now)).toEqual({ ok: false, reason: 'stale' });
+	const moved = signWebhook(secret, t - 1000, body).replace(`t=${t - 1000}`, `t=${t}`);
+	expect(verifyWebhook(secret, body, moved, now)).toEqual({ ok: false, reason: 'mismatch' });
+});
+
+it('says what is wrong with a header that is missing or not a signature', () => {
+	expect(verifyWebhook(secret, body, undefined, now)).toEqual({ ok: false, reason: 'missing_signature' });
+	expect(verifyWebhook(secret, body, 'sha256=abc', now)).toEqual({ ok: false, reason: 'malformed_signature' });
+	expect(verifyWebhook(secret, body, `t=${t}`, now)).toEqual({ ok: false, reason: 'malformed_signature' });
+	expect(verifyWebhook(secret, body, `t=${t},v1=zz`, now)).toEqual({ ok: false, reason: 'mismatch' });
+});
+
+it('takes any matching v1 while a secret is rotated', () => {
+	const old = signWebhook('whsec_old', t, body).split(',')[1];
+	expect(verifyWebhook(secret, body, `${signWebhook(secret, t, body)},${old}`, now)).toMatchObject({ ok: true });
+	expect(verifyWebhook('whsec_old', body, `${signWebhook(secret, t, body)},${old}`, now)).toMatchObject({ ok: true });
+});
