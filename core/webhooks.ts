@@ -5,7 +5,8 @@
  * signed, so it is never trusted), and refused when `t` is more than 5 minutes off.
  */
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+/** HMAC-SHA256 of `data` under `secret`, from the surface (core does no cryptography of its own). */
+export type HmacSha256 = (secret: string, data: Buffer) => Buffer;
 
 /** How far `t=` may be from now, either way. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -14,13 +15,13 @@ export type WebhookCheck =
 	| { ok: true; timestamp: number }
 	| { ok: false; reason: 'missing_signature' | 'malformed_signature' | 'stale' | 'mismatch' };
 
-export function signWebhook(secret: string, timestamp: number, rawBody: Buffer | string): string {
-	const v1 = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');
-	return `t=${timestamp},v1=${v1}`;
+export function signWebhook(hmac: HmacSha256, secret: string, timestamp: number, rawBody: Buffer | string): string {
+	return `t=${timestamp},v1=${hmac(secret, signedBytes(String(timestamp), rawBody)).toString('hex')}`;
 }
 
 /** Checks one delivery. `nowMs` is the receiver's clock. */
 export function verifyWebhook(
+	hmac: HmacSha256,
 	secret: string,
 	rawBody: Buffer | string,
 	signature: string | undefined,
@@ -39,13 +40,22 @@ export function verifyWebhook(
 	if (!t || !/^\d{1,12}$/.test(t) || !candidates.length) return { ok: false, reason: 'malformed_signature' };
 	const timestamp = Number(t);
 	if (Math.abs(nowMs / 1000 - timestamp) > WEBHOOK_TOLERANCE_SECONDS) return { ok: false, reason: 'stale' };
-	const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
+	const expected = hmac(secret, signedBytes(t, rawBody));
 	// Several v1 values may come while a secret is rotated: any one that matches will do.
-	const matches = candidates.some((hex) => {
-		if (!/^[0-9a-f]{64}$/i.test(hex)) return false;
-		return timingSafeEqual(Buffer.from(hex, 'hex'), expected);
-	});
+	const matches = candidates.some((hex) => /^[0-9a-f]{64}$/i.test(hex) && sameBytes(Buffer.from(hex, 'hex'), expected));
 	return matches ? { ok: true, timestamp } : { ok: false, reason: 'mismatch' };
+}
+
+function signedBytes(t: string, rawBody: Buffer | string): Buffer {
+	return Buffer.concat([Buffer.from(`${t}.`), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody)]);
+}
+
+/** Compares in time that does not depend on where the bytes differ. */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+	if (a.length !== b.length) return false;
+	let difference = 0;
+	for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i];
+	return difference === 0;
 }
 
 /** What a delivery says (a hint: the API's `GET /v1/requests/{id}` is the truth). */

@@ -17,13 +17,14 @@ import {
 	type GenerationResult,
 } from '../../core';
 import { ClipiaEmulator, DEMO_KEYS } from '../../emulator/server';
-import { parseWebhookBody, verifyWebhook } from '../../core/webhooks';
+import { parseWebhookBody, verifyWebhook, type HmacSha256 } from '../../core/webhooks';
 import { keyMaker, useEmulator } from '../helpers/emulator';
 import { nextStep, realRuntime } from '../helpers/runtime';
 
 const SCALE = 50;
 const emulator = useEmulator({ timeScale: SCALE, runSeconds: { image: 10, video: 60 } });
 const freshKey = keyMaker(emulator, 'core');
+const hmac: HmacSha256 = (key, data) => createHmac('sha256', key).update(data).digest();
 
 function client(key: string | undefined, retry = { baseDelayMs: 1000 }): ClipiaClient {
 	return new ClipiaClient(realRuntime(key, SCALE), { baseUrl: emulator.url, retry });
@@ -580,17 +581,20 @@ describe('media and webhooks', () => {
 			const [t, v1] = String(headers['x-clipia-signature']).replace('t=', '').split(',v1=');
 			expect(createHmac('sha256', 'whsec_emulator_secret').update(`${t}.${body}`).digest('hex')).toBe(v1);
 			// core's check accepts it on the receiver's (wall) clock, whatever the emulator's time scale…
-			expect(verifyWebhook('whsec_emulator_secret', body, String(headers['x-clipia-signature']), Date.now())).toEqual({
+			expect(
+				verifyWebhook(hmac, 'whsec_emulator_secret', body, String(headers['x-clipia-signature']), Date.now()),
+			).toEqual({
 				ok: true,
 				timestamp: Number(t),
 			});
 			// …and refuses it under another secret or with one byte changed.
-			expect(verifyWebhook('whsec_other', body, String(headers['x-clipia-signature']), Date.now())).toEqual({
+			expect(verifyWebhook(hmac, 'whsec_other', body, String(headers['x-clipia-signature']), Date.now())).toEqual({
 				ok: false,
 				reason: 'mismatch',
 			});
 			expect(
 				verifyWebhook(
+					hmac,
 					'whsec_emulator_secret',
 					body.replace('OK', 'ok'),
 					String(headers['x-clipia-signature']),

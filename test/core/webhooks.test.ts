@@ -1,6 +1,12 @@
 /** Clipia's webhook signature as core checks it: raw bytes, `t=` only, ±300 s, constant time. */
 
-import { signWebhook, verifyWebhook } from '../../core/webhooks';
+import { createHmac } from 'node:crypto';
+import { signWebhook as signWith, verifyWebhook as verifyWith, type HmacSha256 } from '../../core/webhooks';
+
+/** What a surface hands core: Node's HMAC. */
+const hmac: HmacSha256 = (key, data) => createHmac('sha256', key).update(data).digest();
+const signWebhook = (...args: [string, number, string]) => signWith(hmac, ...args);
+const verifyWebhook = (...args: [string, string | Buffer, string | undefined, number]) => verifyWith(hmac, ...args);
 
 const secret = 'whsec_test_secret';
 const body = JSON.stringify({ request_id: '0b9f3c3e-4f6a-4a51-9d38-2d3c8a0f1e77', status: 'OK', payload: { cost: 4 } });
