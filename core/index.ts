@@ -15,6 +15,7 @@ export {
 	type Transport,
 } from './runtime';
 export { ClipiaClient, normalizeBaseUrl, type ClientOptions } from './http/client';
+export { RequestBudget } from './http/budget';
 export { isTerminal, type GenerationOutput, type GenerationStatus, type ModelDetail } from './http/wire';
 
 // The operations.

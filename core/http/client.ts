@@ -32,6 +32,8 @@ export interface ClientOptions {
 	baseUrl?: string;
 	retry?: Partial<RetryPolicy>;
 	budget?: BudgetOptions;
+	/** A budget other clients of the same key share (e.g. every execution in one n8n process); else the client keeps its own. */
+	sharedBudget?: RequestBudget;
 	/** Per-request timeout (default 30 s). */
 	requestTimeoutMs?: number;
 }
@@ -105,7 +107,7 @@ export class ClipiaClient {
 	) {
 		this.baseUrl = normalizeBaseUrl(options.baseUrl);
 		this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-		this.budget = new RequestBudget(runtime, options.budget);
+		this.budget = options.sharedBudget ?? new RequestBudget(runtime, options.budget);
 		this.random = runtime.random ?? Math.random;
 		this.uuid = runtime.uuid ?? defaultUuid;
 		this.timeoutMs = options.requestTimeoutMs ?? 30_000;

@@ -4,8 +4,16 @@
  * n8n-workflow, cancellation through the execution's signal.
  */
 
+import { createHash } from 'node:crypto';
 import { sleep, type IExecuteFunctions, type IHttpRequestOptions, type ILoadOptionsFunctions } from 'n8n-workflow';
-import { ClipiaClient, lowerCaseHeaders, type HttpRequest, type HttpResponse, type Runtime } from '../../core';
+import {
+	ClipiaClient,
+	lowerCaseHeaders,
+	RequestBudget,
+	type HttpRequest,
+	type HttpResponse,
+	type Runtime,
+} from '../../core';
 
 export const CREDENTIAL = 'clipiaApi';
 
@@ -56,8 +64,29 @@ export function runtimeFor(context: ApiContext): Runtime {
 	return { transport: authenticatedTransport(context), sleep, now: () => Date.now(), random: Math.random };
 }
 
-/** One client per node execution: every item's requests share its rate budget. */
+/**
+ * Request budgets by key, for this process: the key's requests-per-minute limit is shared
+ * by every execution running here (scheduled batches side by side, an agent's tool calls),
+ * not granted to each. Keyed by a hash of base URL and key, so no key is kept as a map key.
+ */
+const budgetsByKey = new Map<string, RequestBudget>();
+
+function sharedBudget(baseUrl: string | undefined, apiKey: string | undefined): RequestBudget {
+	const fingerprint = createHash('sha256')
+		.update(`${baseUrl ?? ''}\n${apiKey ?? ''}`)
+		.digest('hex');
+	let budget = budgetsByKey.get(fingerprint);
+	// Only the clock: the budget must not hold on to the execution that happened to create it.
+	if (!budget) budgetsByKey.set(fingerprint, (budget = new RequestBudget({ now: () => Date.now(), sleep })));
+	return budget;
+}
+
+/** One client per node execution; its requests, and those of every other execution on the key in this process, share one rate budget. */
 export async function clientFor(context: ApiContext): Promise<ClipiaClient> {
-	const credentials = await context.getCredentials<{ baseUrl?: string }>(CREDENTIAL);
-	return new ClipiaClient(runtimeFor(context), { baseUrl: credentials.baseUrl });
+	const credentials = await context.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL);
+	const runtime = runtimeFor(context);
+	return new ClipiaClient(runtime, {
+		baseUrl: credentials.baseUrl,
+		sharedBudget: sharedBudget(credentials.baseUrl, credentials.apiKey),
+	});
 }
