@@ -140,8 +140,10 @@ export class JobQueue {
 		}
 	}
 
+	/** Jobs ahead of this one that will still be waiting for a worker (with workers to spare: none). */
 	queuePosition(job: Job): number {
-		return Math.max(0, this.waiting.indexOf(job));
+		const free = Math.max(0, this.workers - this.running.size);
+		return Math.max(0, this.waiting.indexOf(job) - free);
 	}
 
 	private progress(job: Job, now: number): number | null {

@@ -488,6 +488,13 @@ describe('limits', () => {
 		expect(emulator.stats(key).jobs).toBe(4);
 	});
 
+	it('with workers to spare, nobody is ahead in the queue: every new job reports position 0', async () => {
+		const key = freshKey();
+		const c = client(key);
+		const submitted = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((prompt) => c.submit('nano-banana-2', { prompt })));
+		expect(submitted.map((answer) => answer.queue_position)).toEqual([0, 0, 0, 0, 0]);
+	});
+
 	it('queue positions count down while workers are busy', async () => {
 		// One worker, no dispatch delay: the first job starts at once, the others queue behind it.
 		const local = new ClipiaEmulator({ timeScale: SCALE, workers: 1, dispatchMs: 0, runSeconds: { image: 10 } });
