@@ -491,7 +491,9 @@ describe('limits', () => {
 	it('with workers to spare, nobody is ahead in the queue: every new job reports position 0', async () => {
 		const key = freshKey();
 		const c = client(key);
-		const submitted = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((prompt) => c.submit('nano-banana-2', { prompt })));
+		const submitted = await Promise.all(
+			['a', 'b', 'c', 'd', 'e'].map((prompt) => c.submit('nano-banana-2', { prompt })),
+		);
 		expect(submitted.map((answer) => answer.queue_position)).toEqual([0, 0, 0, 0, 0]);
 	});
 
