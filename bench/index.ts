@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, each comparing side by side in one run. */
 
 import { benchBridge } from './bridge';
+import { benchExecutions } from './executions';
 import { benchMemory } from './memory';
 import { benchN8nBatch } from './n8n-batch';
 import { benchPacing } from './pacing';
@@ -12,6 +13,7 @@ const sections: Array<[string, () => Promise<boolean>]> = [
 	['memory', benchMemory],
 	['n8n batch', benchN8nBatch],
 	['pacing', benchPacing],
+	['executions side by side', benchExecutions],
 ];
 
 async function main(): Promise<void> {
