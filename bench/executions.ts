@@ -15,7 +15,13 @@ const CONCURRENCY = 10;
 const RPM = 120;
 const TARGET = 1.2;
 
-async function images(emulator: ClipiaEmulator, key: string, executions: number, perExecution: number, maxConcurrency: number) {
+async function images(
+	emulator: ClipiaEmulator,
+	key: string,
+	executions: number,
+	perExecution: number,
+	maxConcurrency: number,
+) {
 	emulator.addKey({ key, credits: 1_000_000, concurrency: CONCURRENCY, requestsPerMinute: RPM });
 	const started = Date.now();
 	const runs = await Promise.all(
@@ -23,7 +29,9 @@ async function images(emulator: ClipiaEmulator, key: string, executions: number,
 			runNode({
 				type: NODE_TYPES.image,
 				credentials: { apiKey: key, baseUrl: emulator.url },
-				input: Array.from({ length: perExecution }, (_, index) => ({ json: { prompt: `execution ${execution} image ${index}` } })),
+				input: Array.from({ length: perExecution }, (_, index) => ({
+					json: { prompt: `execution ${execution} image ${index}` },
+				})),
 				parameters: { prompt: '={{ $json.prompt }}', output: 'urls', options: { maxConcurrency } },
 				continueOnFail: true,
 			}),
@@ -53,7 +61,9 @@ export async function benchExecutions(): Promise<boolean> {
 		const total = 100;
 		const dispatchS = emulator.options.dispatchMs / 1000;
 		const bound = Math.max(Math.ceil(total / CONCURRENCY) * (dispatchS + IMAGE_SECONDS), ((total * 2) / RPM) * 60);
-		console.log(`\n## Executions side by side on one key (real clock): ${total} images, key limits ${CONCURRENCY} concurrent / ${RPM} rpm\n`);
+		console.log(
+			`\n## Executions side by side on one key (real clock): ${total} images, key limits ${CONCURRENCY} concurrent / ${RPM} rpm\n`,
+		);
 		const row = (name: string, run: Awaited<ReturnType<typeof images>>) => [
 			name,
 			`${run.makespanS.toFixed(1)} s`,
@@ -74,7 +84,9 @@ export async function benchExecutions(): Promise<boolean> {
 			),
 		);
 		const met = side.makespanS / bound <= TARGET && side.completed === total && side.extraCharge === 0;
-		console.log(`\nTarget for the side-by-side run: ≤ ${TARGET}× the bound, all completed, 0 extra charges: ${met ? 'met' : 'MISSED'}`);
+		console.log(
+			`\nTarget for the side-by-side run: ≤ ${TARGET}× the bound, all completed, 0 extra charges: ${met ? 'met' : 'MISSED'}`,
+		);
 		return met;
 	} finally {
 		await emulator.stop();
