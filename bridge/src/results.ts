@@ -41,7 +41,7 @@ export function errorResult(error: unknown): ToolResult {
 function asClipiaError(error: unknown): ClipiaError {
 	if (error instanceof ClipiaError) return error;
 	if (isAbortError(error)) {
-		return new ClipiaError({ code: 'call_canceled', message: 'The call was cancelled before it finished.' });
+		return new ClipiaError({ code: 'call_canceled', message: 'The call was canceled before it finished.' });
 	}
 	const text = error instanceof Error ? error.message : String(error);
 	return new ClipiaError({

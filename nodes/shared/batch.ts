@@ -1,6 +1,6 @@
 /**
  * Many input items are worked on together: at most `limit` at once, each as soon as a
- * slot frees, results in input order. A cancelled execution starts nothing new.
+ * slot frees, results in input order. A canceled execution starts nothing new.
  */
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -17,7 +17,7 @@ export async function mapConcurrent<I, O>(
 		while (next < inputs.length) {
 			const index = next++;
 			if (signal?.aborted) {
-				results[index] = { ok: false, error: new Error('The execution was cancelled before this item started') };
+				results[index] = { ok: false, error: new Error('The execution was canceled before this item started') };
 				continue;
 			}
 			try {
