@@ -225,7 +225,35 @@ describe('generate_image', () => {
 		expect(emulator.stats(key).requests).toBe(0);
 		const video = await b.call('generate_video', { prompt: 'x', fps: 24 });
 		expect(text(video)).toMatch(/generate_video has no argument "fps"/);
+		// …and told where such a field goes.
+		expect(text(video)).toMatch(
+			/Other model input fields \(see get_model\) go inside extra_input, e\.g\. \{"seed": 42\}/,
+		);
 		expect(emulator.stats(key).requests).toBe(0);
+		await b.close();
+	});
+
+	it('extra_input carries any other model field, sent as given; a tiling model says so in the note', async () => {
+		const key = freshKey();
+		const b = await bridge(key);
+		const seeded = await b.call('generate_image', { prompt: 'a fox', extra_input: { seed: 42 }, wait_seconds: 0 });
+		expect(seeded.isError).toBeFalsy();
+		const [submit] = emulator.log.filter((entry) => entry.key === key && entry.route === 'submit');
+		expect(submit.body).toEqual({ input: { prompt: 'a fox', seed: 42 } });
+		const notObject = await b.call('generate_image', { prompt: 'a fox', extra_input: '{"seed": 42}' });
+		expect(notObject.isError).toBe(true);
+		expect(text(notObject)).toMatch(/extra_input must be an object of model input fields/);
+		const tiled = await b.call('generate_image', {
+			prompt: 'four logos',
+			model: 'recraft-v4',
+			num_images: 4,
+			include_preview: false,
+		});
+		expect(tiled.structuredContent).toMatchObject({
+			status: 'COMPLETED',
+			note: expect.stringMatching(/tiles its variants side by side in a single image/),
+		});
+		expect((tiled.structuredContent!.output as { images: unknown[] }).images).toHaveLength(1);
 		await b.close();
 	});
 
