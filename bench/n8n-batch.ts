@@ -7,8 +7,8 @@
  */
 
 import { ClipiaEmulator } from '../emulator/server';
-import { NODE_TYPES, runNode } from '../test/n8n/harness';
 import { table } from './report';
+import { runVideoBatch } from './video-batch';
 
 const SCALE = 10;
 const ITEMS = 100;
@@ -19,31 +19,17 @@ const SERIAL_SAMPLE = 4;
 const TARGET = 1.1;
 
 async function batch(emulator: ClipiaEmulator, key: string, count: number, maxConcurrency: number) {
-	emulator.addKey({ key, credits: 1_000_000, concurrency: CONCURRENCY, requestsPerMinute: RPM });
-	const started = Date.now();
-	const run = await runNode({
-		type: NODE_TYPES.video,
-		credentials: { apiKey: key, baseUrl: emulator.url },
-		input: Array.from({ length: count }, (_, index) => ({ json: { prompt: `scene ${index}` } })),
-		parameters: {
-			prompt: '={{ $json.prompt }}',
-			waitForCompletion: true,
-			output: 'urls',
-			continueOnFail: true,
-			options: { maxConcurrency, maxWaitSeconds: 3600 },
-		},
-		continueOnFail: true,
+	const run = await runVideoBatch(emulator, key, count, {
+		maxConcurrency,
+		concurrency: CONCURRENCY,
+		requestsPerMinute: RPM,
 	});
-	const makespanS = ((Date.now() - started) / 1000) * SCALE;
-	const completed = run.items.filter((item) => item.json.status === 'COMPLETED').length;
-	const stats = emulator.stats(key);
-	const expectedCharge = run.items.reduce((sum, item) => sum + Number(item.json.cost_credits ?? 0), 0);
 	return {
-		makespanS,
-		completed,
-		failed: count - completed,
-		stats,
-		extraCharge: stats.charged - expectedCharge,
+		makespanS: run.wallSeconds * SCALE,
+		completed: run.completed,
+		failed: count - run.completed,
+		stats: run.stats,
+		extraCharge: run.extraCharge,
 		ordered: run.items.every((item, index) => (item.pairedItem as { item: number }).item === index),
 	};
 }

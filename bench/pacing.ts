@@ -12,8 +12,8 @@
  */
 
 import { ClipiaEmulator } from '../emulator/server';
-import { NODE_TYPES, runNode } from '../test/n8n/harness';
 import { median, table } from './report';
+import { runVideoBatch } from './video-batch';
 
 const CONCURRENCY = 10;
 const RPM = 120;
@@ -47,22 +47,12 @@ export async function pacedBatch(
 	jobs: number,
 	videoSeconds: number,
 ): Promise<PacingFigures> {
-	emulator.addKey({ key, credits: 1_000_000, concurrency: CONCURRENCY, requestsPerMinute: RPM });
-	const started = Date.now();
-	const run = await runNode({
-		type: NODE_TYPES.video,
-		credentials: { apiKey: key, baseUrl: emulator.url },
-		input: Array.from({ length: jobs }, (_, index) => ({ json: { prompt: `scene ${index}` } })),
-		parameters: {
-			prompt: '={{ $json.prompt }}',
-			waitForCompletion: true,
-			output: 'urls',
-			options: { maxConcurrency: CONCURRENCY, maxWaitSeconds: 3600 },
-		},
-		continueOnFail: true,
+	const run = await runVideoBatch(emulator, key, jobs, {
+		maxConcurrency: CONCURRENCY,
+		concurrency: CONCURRENCY,
+		requestsPerMinute: RPM,
 	});
-	const makespanS = (Date.now() - started) / 1000;
-	const stats = emulator.stats(key);
+	const { stats } = run;
 	const ids = run.items.map((item) => String(item.json.request_id));
 	const detection = ids.flatMap((id) => {
 		const ended = emulator.jobInfo(id)?.endAt;
@@ -75,11 +65,11 @@ export async function pacedBatch(
 	return {
 		jobs,
 		boundS: Math.ceil(jobs / CONCURRENCY) * (dispatchS + videoSeconds),
-		makespanS,
-		completed: run.items.filter((item) => item.json.status === 'COMPLETED').length,
+		makespanS: run.wallSeconds,
+		completed: run.completed,
 		requests: stats.requests,
 		rateLimited: stats.rateLimited,
-		extraCharge: stats.charged - run.items.reduce((sum, item) => sum + Number(item.json.cost_credits ?? 0), 0),
+		extraCharge: run.extraCharge,
 		detection,
 	};
 }

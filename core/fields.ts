@@ -235,12 +235,3 @@ export function fieldsFor<Fields extends readonly FieldSpec[]>(
 ): Array<Fields[number]> {
 	return fields.filter((field: FieldSpec) => !field.surfaces || field.surfaces.includes(surface));
 }
-
-export function fieldByKey<Fields extends readonly FieldSpec[]>(
-	fields: Fields,
-	key: Fields[number]['key'],
-): Fields[number] {
-	const field = fields.find((candidate) => candidate.key === key);
-	if (!field) throw new Error(`No field ${key}`);
-	return field;
-}
