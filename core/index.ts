@@ -30,6 +30,8 @@ export {
 	type RunOptions,
 } from './operations/generate';
 export { checkRequestId, getGeneration, waitGeneration } from './operations/requests';
+export { batchState, EndedAnswers, type BatchState } from './operations/ended';
+export { parseWebhookBody, verifyWebhook, type HmacSha256, type WebhookCheck } from './webhooks';
 export { estimateCost, getBalance, getModel, listModels, type ListModelsParams } from './operations/catalog';
 
 // Their fields, results and errors.

@@ -34,6 +34,15 @@ export class ClipiaApi implements ICredentialType {
 			description:
 				'Leave as is, unless you go through a proxy or a local Clipia emulator (http is allowed only for localhost)',
 		},
+		{
+			displayName: 'Webhook Signing Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Needed only for Wait Mode "Resume on Clipia Webhook": the secret Clipia signs its webhooks with (developer console → Webhooks), so forged or replayed calls cannot resume a workflow',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

@@ -114,7 +114,7 @@ export class ClipiaEmulator {
 			key.credits += job.cost;
 			key.stats.charged -= job.cost;
 		});
-		this.webhooks = new Webhooks(this.clock, this.options.webhookSecret, (job) => this.outputOf(job));
+		this.webhooks = new Webhooks(this.options.webhookSecret, (job) => this.outputOf(job));
 		this.addKey({ key: DEMO_KEYS.live, credits: 10_000 });
 		this.addKey({ key: DEMO_KEYS.test });
 		this.addKey({ key: DEMO_KEYS.readOnly, scopes: ['read'] });
@@ -153,10 +153,20 @@ export class ClipiaEmulator {
 	}
 
 	/** A job's lifecycle as the emulator sees it (model-time ms). */
-	jobInfo(requestId: string): { status: Status; createdAt: number; startedAt?: number; endAt?: number } | undefined {
+	jobInfo(
+		requestId: string,
+	): { status: Status; createdAt: number; startedAt?: number; endAt?: number; webhookUrl?: string } | undefined {
 		this.queue.advance();
 		const job = this.queue.jobs.get(requestId);
-		return job && { status: job.status, createdAt: job.createdAt, startedAt: job.startedAt, endAt: job.endAt };
+		return (
+			job && {
+				status: job.status,
+				createdAt: job.createdAt,
+				startedAt: job.startedAt,
+				endAt: job.endAt,
+				webhookUrl: job.webhookUrl,
+			}
+		);
 	}
 
 	/** Finishes a running job at once with the given outcome (as the web app can cancel). */

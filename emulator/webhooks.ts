@@ -5,7 +5,6 @@
  */
 
 import { createHmac, randomUUID } from 'node:crypto';
-import type { ModelClock } from './clock';
 import { errorOf, type Job } from './jobs';
 
 export interface WebhookDelivery {
@@ -16,12 +15,12 @@ export interface WebhookDelivery {
 }
 
 const MAX_RETRIES = 6;
+const ANSWER_WITHIN_MS = 10_000;
 
 export class Webhooks {
 	readonly deliveries: WebhookDelivery[] = [];
 
 	constructor(
-		private readonly clock: ModelClock,
 		private readonly secret: string,
 		private readonly output: (job: Job) => Record<string, unknown>,
 	) {}
@@ -52,7 +51,9 @@ export class Webhooks {
 					'X-Clipia-Signature': `t=${timestamp},v1=${signature}`,
 				},
 				body,
-				signal: AbortSignal.timeout(10_000 / this.clock.timeScale),
+				// The receiver's 10 s and the backoff are wall-clock time, whatever the time scale: they
+				// measure the receiver (n8n), which runs at the speed of this machine, not of the model.
+				signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
 			});
 			delivery.status = response.status;
 			if (response.ok) return;
@@ -60,7 +61,7 @@ export class Webhooks {
 			delivery.status = 0;
 		}
 		if (attempt > MAX_RETRIES) return;
-		await this.clock.sleep(2 ** attempt * 1000);
+		await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 1000).unref());
 		await this.deliver(job, attempt + 1);
 	}
 }

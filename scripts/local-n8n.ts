@@ -42,8 +42,12 @@ export interface LocalN8nOptions {
 	/** A real Clipia key: no emulator, the credential points at `baseUrl`. */
 	apiKey?: string;
 	baseUrl?: string;
+	/** The secret Clipia signs webhooks with, for Wait Mode "Resume on Clipia Webhook". */
+	webhookSecret?: string;
 	/** The user folder; emptied first. */
 	folder?: string;
+	/** More workflows to import (a folder of workflow JSON files), and the ids to publish (activate) before n8n starts. */
+	workflows?: { folder: string; publish: string[] };
 	log: Log;
 	/** n8n's own output lines. */
 	echo?: (chunk: string) => void;
@@ -68,7 +72,11 @@ export const WRONG_KEY = 'clipia_live_wrong_key_0000';
  * key)") pointing at `baseUrl`, and the example workflows, into the n8n user folder `folder`.
  * Throws when n8n refuses either; returns what n8n said.
  */
-export async function importExamples(runtime: N8nRuntime, folder: string, clipia: { apiKey: string; baseUrl: string }) {
+export async function importExamples(
+	runtime: N8nRuntime,
+	folder: string,
+	clipia: { apiKey: string; baseUrl: string; webhookSecret?: string },
+) {
 	const credentials = [
 		{ id: 'clipiaCredential1', name: 'Clipia account', type: 'clipiaApi', data: clipia },
 		{
@@ -96,6 +104,25 @@ export async function importExamples(runtime: N8nRuntime, folder: string, clipia
 	};
 }
 
+async function importAndPublish(
+	runtime: N8nRuntime,
+	folder: string,
+	workflows: { folder: string; publish: string[] },
+	emulator: ClipiaEmulator | undefined,
+): Promise<void> {
+	const steps = [
+		['import:workflow', '--separate', `--input=${workflows.folder}`],
+		...workflows.publish.map((id) => ['publish:workflow', `--id=${id}`]),
+	];
+	for (const args of steps) {
+		const step = await capture(runtime, folder, args);
+		if (step.code !== 0) {
+			await emulator?.stop();
+			throw new Error(`n8n ${args[0]} failed: ${(step.stderr || step.stdout).slice(-600)}`);
+		}
+	}
+}
+
 /** `preferred` when it is free; otherwise a free port, or (when the user chose it) a one-line error. */
 async function portFor(preferred: number, what: string, chosen: boolean, variable: string, log: Log): Promise<number> {
 	if (await portIsFree(preferred)) return preferred;
@@ -115,6 +142,7 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	let emulator: ClipiaEmulator | undefined;
 	let apiKey = options.apiKey;
 	let baseUrl = options.baseUrl ?? 'https://api.clipia.ai';
+	let webhookSecret = options.webhookSecret;
 	if (!apiKey) {
 		emulator = new ClipiaEmulator({ timeScale: options.emulatorTimeScale ?? 10 });
 		const emulatorPort = await portFor(
@@ -126,6 +154,7 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 		);
 		baseUrl = await emulator.start(emulatorPort);
 		apiKey = DEMO_KEYS.live;
+		webhookSecret = emulator.options.webhookSecret;
 		log(`Local Clipia emulator on ${baseUrl} (no CLIPIA_API_KEY set: nothing real is generated, nothing is charged).`);
 	}
 	const port = await portFor(options.port, "n8n's editor", !!options.portChosen, 'N8N_PORT', log);
@@ -137,11 +166,12 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	prepareUserFolder(folder);
 	let count: number;
 	try {
-		({ workflows: count } = await importExamples(runtime, folder, { apiKey, baseUrl }));
+		({ workflows: count } = await importExamples(runtime, folder, { apiKey, baseUrl, webhookSecret }));
 	} catch (error) {
 		await emulator?.stop();
 		throw error;
 	}
+	if (options.workflows) await importAndPublish(runtime, folder, options.workflows, emulator);
 	log(
 		`Imported the "Clipia account" credential (and "Clipia (wrong key)" for example 6) and ${count} example workflows.`,
 	);

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
 		emulatorTimeScale: Number(env.CLIPIA_EMULATOR_TIME_SCALE ?? 10),
 		apiKey: env.CLIPIA_API_KEY,
 		baseUrl: env.CLIPIA_BASE_URL,
+		webhookSecret: env.CLIPIA_WEBHOOK_SECRET,
 		log,
 		echo: (chunk) => process.stdout.write(chunk),
 	});

@@ -1,5 +1,7 @@
 import type {
 	IExecuteFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
 	ILoadOptionsFunctions,
 	INodeExecutionData,
 	INodePropertyOptions,
@@ -20,6 +22,7 @@ import {
 	waitForCompletionOn,
 } from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
+import { resumeOnWebhook, resumeWebhooks, waitModeProperty, webhookNotice } from '../shared/webhook-wait';
 
 /** Images take seconds to a couple of minutes. */
 const maxWait = maxWaitProperty(300);
@@ -53,7 +56,15 @@ export class ClipiaGenerateImage implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],
-		properties: [...fields.own, waitForCompletionOn, outputProperty, generationOptions(fields.options, maxWait)],
+		webhooks: resumeWebhooks,
+		properties: [
+			...fields.own,
+			waitForCompletionOn,
+			waitModeProperty({ waitForCompletion: [true] }),
+			webhookNotice({ waitForCompletion: [true] }),
+			outputProperty,
+			generationOptions(fields.options, maxWait),
+		],
 	};
 
 	methods = {
@@ -69,5 +80,9 @@ export class ClipiaGenerateImage implements INodeType {
 			generationPlan(this, itemIndex, prepareImage(readFields(this, itemIndex, IMAGE_FIELDS)), maxWait),
 		);
 		return runGenerations(this, plans);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return resumeOnWebhook.call(this);
 	}
 }

@@ -1,5 +1,7 @@
 import type {
 	IExecuteFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
 	ILoadOptionsFunctions,
 	INodeExecutionData,
 	INodePropertyOptions,
@@ -20,6 +22,7 @@ import {
 	waitForCompletionOff,
 } from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
+import { resumeOnWebhook, resumeWebhooks, waitModeProperty, webhookNotice } from '../shared/webhook-wait';
 
 /** Videos take one to ten minutes. */
 const maxWait = maxWaitProperty(600);
@@ -48,7 +51,15 @@ export class ClipiaGenerateVideo implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],
-		properties: [...fields.own, waitForCompletionOff, outputProperty, generationOptions(fields.options, maxWait)],
+		webhooks: resumeWebhooks,
+		properties: [
+			...fields.own,
+			waitForCompletionOff,
+			waitModeProperty({ waitForCompletion: [true] }),
+			webhookNotice({ waitForCompletion: [true] }),
+			outputProperty,
+			generationOptions(fields.options, maxWait),
+		],
 	};
 
 	methods = {
@@ -70,5 +81,9 @@ export class ClipiaGenerateVideo implements INodeType {
 			generationPlan(this, itemIndex, prepareVideo(readFields(this, itemIndex, VIDEO_FIELDS)), maxWait),
 		);
 		return runGenerations(this, plans);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return resumeOnWebhook.call(this);
 	}
 }

@@ -1,10 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { checkRequestId } from '../../core';
 import { planItems, waitForRequests } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
 import { binaryPropertyNameOption, maxWaitProperty, optionValue, outputProperty } from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
+import { resumeOnWebhook, resumeWebhooks, waitModeProperty, webhookNotice } from '../shared/webhook-wait';
 
 export class ClipiaWaitGeneration implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,6 +29,7 @@ export class ClipiaWaitGeneration implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],
+		webhooks: resumeWebhooks,
 		properties: [
 			{
 				displayName: 'Request ID',
@@ -30,6 +40,8 @@ export class ClipiaWaitGeneration implements INodeType {
 				description: 'The request_id a Clipia Generate node returned (by default, taken from the incoming item)',
 			},
 			maxWaitProperty(600),
+			waitModeProperty(),
+			webhookNotice(),
 			outputProperty,
 			{
 				displayName: 'Fail on Error',
@@ -63,5 +75,9 @@ export class ClipiaWaitGeneration implements INodeType {
 			failOnError: this.getNodeParameter('failOnError', itemIndex) as boolean,
 		}));
 		return waitForRequests(this, plans);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return resumeOnWebhook.call(this);
 	}
 }

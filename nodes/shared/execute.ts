@@ -6,26 +6,23 @@
 
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import {
-	downloadFailedError,
 	failureOf,
+	getGeneration,
 	isTerminal,
 	stillRunningError,
 	type ClipiaError,
 	runGeneration,
 	waitGeneration,
 	type GenerationResult,
-	type NextStep,
 	type PreparedGeneration,
 	type ClipiaClient,
 } from '../../core';
 import { mapConcurrent } from './batch';
 import { errorItemJson, toNodeError } from './errors';
-import { downloadMedia } from './media';
 import { binaryPropertyNameOption, maxConcurrencyOption, optionValue } from './properties';
+import { n8nNextStep, resultItems } from './results';
 import { clientFor } from './transport';
-
-export const n8nNextStep: NextStep = (requestId) =>
-	`Still running. Continue with a Clipia Wait Generation node (Request ID ${requestId}); nothing more is charged.`;
+import { parkUntilWebhook, resumeUrlFor, waitModeOf } from './webhook-wait';
 
 /** One input item, read and checked: what to do with Clipia (`job`), how long, what to output. */
 export interface ItemPlan<T> {
@@ -92,8 +89,17 @@ export async function runGenerations(
 	context: IExecuteFunctions,
 	plans: Array<ItemPlan<PreparedGeneration & { wait: boolean }> | { itemIndex: number; error: unknown }>,
 ): Promise<INodeExecutionData[][]> {
+	const waiting = plans.find((plan): plan is ItemPlan<PreparedGeneration & { wait: boolean }> => 'job' in plan);
+	const onWebhook = waiting?.job.wait === true && waitModeOf(context) === 'webhook';
+	if (onWebhook) {
+		// Checked before anything is sent; then each generation tells Clipia where to call.
+		const resumeUrl = await resumeUrlFor(context);
+		plans = plans.map((plan) =>
+			'job' in plan ? { ...plan, job: { ...plan.job, webhookUrl: resumeUrl, wait: false } } : plan,
+		);
+	}
 	const client = await clientFor(context);
-	return work(
+	const items = await work(
 		context,
 		plans,
 		async (item, signal) =>
@@ -112,6 +118,7 @@ export async function runGenerations(
 			),
 		(item) => item.job.wait,
 	);
+	return onWebhook ? parkUntilWebhook(context, items[0], waiting!.maxWaitSeconds) : items;
 }
 
 /** Waits for generations by request_id, items together. */
@@ -120,6 +127,23 @@ export async function waitForRequests(
 	plans: Array<ItemPlan<{ requestId: string }> | { itemIndex: number; error: unknown }>,
 ): Promise<INodeExecutionData[][]> {
 	const client = await clientFor(context);
+	if (waitModeOf(context) === 'webhook') {
+		await resumeUrlFor(context);
+		// One look each: what already ended goes on; the rest waits for Clipia's webhook.
+		const items = await work(
+			context,
+			plans,
+			async (item, signal) =>
+				getGeneration(
+					{ client, signal, nextStep: n8nNextStep, deadline: itemDeadline(client, SUBMIT_PATIENCE_SECONDS) },
+					{ request_id: item.job.requestId },
+				),
+			() => true,
+			{ runningIsTimeout: false },
+		);
+		const first = plans.find((plan) => 'job' in plan) as ItemPlan<unknown> | undefined;
+		return parkUntilWebhook(context, items[0], first?.maxWaitSeconds ?? 600);
+	}
 	return work(
 		context,
 		plans,
@@ -137,6 +161,7 @@ async function work<T>(
 	plans: Array<ItemPlan<T> | { itemIndex: number; error: unknown }>,
 	run: (item: ItemPlan<T>, signal?: AbortSignal) => Promise<GenerationResult>,
 	waited: (item: ItemPlan<T>) => boolean,
+	{ runningIsTimeout = true } = {},
 ): Promise<INodeExecutionData[][]> {
 	const signal = context.getExecutionCancelSignal?.();
 	const settled = await mapConcurrent(
@@ -146,25 +171,12 @@ async function work<T>(
 			if ('error' in plan) throw plan.error;
 			const result = await run(plan, signal);
 			if (waited(plan)) {
-				if (!isTerminal(result) && plan.failOnError) throw timeoutError(result, plan.maxWaitSeconds);
+				if (runningIsTimeout && !isTerminal(result) && plan.failOnError)
+					throw timeoutError(result, plan.maxWaitSeconds);
 				const failure = failureOf(result);
 				if (failure && plan.failOnError) throw failure;
 			}
-			if (plan.output === 'binary' && result.status === 'COMPLETED' && result.output) {
-				const files = await downloadMedia(context, result, signal).catch((error: unknown) => {
-					throw downloadError(result, error);
-				});
-				if (files.length) {
-					return files.map((file) => ({
-						json: {
-							...result,
-							files: [{ binary_property: plan.binaryPropertyName, mime_type: file.mimeType, bytes: file.bytes }],
-						} as unknown as IDataObject,
-						binary: { [plan.binaryPropertyName]: file.binary },
-					}));
-				}
-			}
-			return [{ json: result as unknown as IDataObject }];
+			return resultItems(context, result, plan.output, plan.binaryPropertyName, signal);
 		},
 		signal,
 	);
@@ -216,13 +228,5 @@ function timeoutError(result: GenerationResult, seconds: number): ClipiaError {
 		result,
 		seconds,
 		'continue with a Clipia Wait Generation node using this request_id, or raise Max Wait (Seconds).',
-	);
-}
-
-function downloadError(result: GenerationResult, error: unknown): ClipiaError {
-	return downloadFailedError(
-		result.request_id,
-		error,
-		'Use Output "URLs Only", or run Clipia Wait Generation with this request_id to try again.',
 	);
 }

@@ -18,6 +18,11 @@ import {
 	type GenerationResult,
 } from '../../core';
 
+/** What downloading needs: plain requests and binary data (a node's run and its webhook call both have them). */
+export interface MediaContext {
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest' | 'prepareBinaryData'>;
+}
+
 export interface DownloadedMedia {
 	binary: IBinaryData;
 	bytes: number;
@@ -26,7 +31,7 @@ export interface DownloadedMedia {
 
 /** Downloads every media file of a finished result, in output order. */
 export async function downloadMedia(
-	context: IExecuteFunctions,
+	context: MediaContext,
 	result: GenerationResult,
 	signal?: AbortSignal,
 ): Promise<DownloadedMedia[]> {

@@ -5,9 +5,16 @@
  */
 
 import { createHash } from 'node:crypto';
-import { sleep, type IExecuteFunctions, type IHttpRequestOptions, type ILoadOptionsFunctions } from 'n8n-workflow';
+import {
+	sleep,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
 import {
 	ClipiaClient,
+	EndedAnswers,
 	lowerCaseHeaders,
 	RequestBudget,
 	type HttpRequest,
@@ -17,7 +24,7 @@ import {
 
 export const CREDENTIAL = 'clipiaApi';
 
-type ApiContext = IExecuteFunctions | ILoadOptionsFunctions;
+type ApiContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
 interface FullResponse {
 	statusCode: number;
@@ -65,28 +72,39 @@ export function runtimeFor(context: ApiContext): Runtime {
 }
 
 /**
- * Request budgets by key, for this process: the key's requests-per-minute limit is shared
- * by every execution running here (scheduled batches side by side, an agent's tool calls),
- * not granted to each. Keyed by a hash of base URL and key, so no key is kept as a map key.
+ * What every execution on a key in this process shares: the key's requests-per-minute
+ * budget (scheduled batches side by side, an agent's tool calls, webhook deliveries), and
+ * the answers of generations that ended, which never change. Keyed by a hash of base URL
+ * and key, so no key is kept as a map key, and one key never sees another's answers.
  */
-const budgetsByKey = new Map<string, RequestBudget>();
+interface KeyShare {
+	budget: RequestBudget;
+	ended: EndedAnswers;
+}
 
-function sharedBudget(baseUrl: string | undefined, apiKey: string | undefined): RequestBudget {
+const sharesByKey = new Map<string, KeyShare>();
+
+function shareFor(baseUrl: string | undefined, apiKey: string | undefined): KeyShare {
 	const fingerprint = createHash('sha256')
 		.update(`${baseUrl ?? ''}\n${apiKey ?? ''}`)
 		.digest('hex');
-	let budget = budgetsByKey.get(fingerprint);
-	// Only the clock: the budget must not hold on to the execution that happened to create it.
-	if (!budget) budgetsByKey.set(fingerprint, (budget = new RequestBudget({ now: () => Date.now(), sleep })));
-	return budget;
+	let share = sharesByKey.get(fingerprint);
+	// Only the clock: the share must not hold on to the execution that happened to create it.
+	const now = () => Date.now();
+	if (!share)
+		sharesByKey.set(fingerprint, (share = { budget: new RequestBudget({ now, sleep }), ended: new EndedAnswers(now) }));
+	return share;
+}
+
+/** A client for one node execution (or webhook call), and what it shares with the key's other work in this process. */
+export async function keyClientFor(context: ApiContext): Promise<{ client: ClipiaClient; ended: EndedAnswers }> {
+	const credentials = await context.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL);
+	const share = shareFor(credentials.baseUrl, credentials.apiKey);
+	const client = new ClipiaClient(runtimeFor(context), { baseUrl: credentials.baseUrl, sharedBudget: share.budget });
+	return { client, ended: share.ended };
 }
 
 /** One client per node execution; its requests, and those of every other execution on the key in this process, share one rate budget. */
 export async function clientFor(context: ApiContext): Promise<ClipiaClient> {
-	const credentials = await context.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL);
-	const runtime = runtimeFor(context);
-	return new ClipiaClient(runtime, {
-		baseUrl: credentials.baseUrl,
-		sharedBudget: sharedBudget(credentials.baseUrl, credentials.apiKey),
-	});
+	return (await keyClientFor(context)).client;
 }

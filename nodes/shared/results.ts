@@ -1,0 +1,43 @@
+/** A result as n8n items: the one result JSON, and with Output "Binary File" one item per media file. */
+
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { downloadFailedError, type ClipiaError, type GenerationResult, type NextStep } from '../../core';
+import { downloadMedia, type MediaContext } from './media';
+
+export const n8nNextStep: NextStep = (requestId) =>
+	`Still running. Continue with a Clipia Wait Generation node (Request ID ${requestId}); nothing more is charged.`;
+
+export type OutputMode = 'urls' | 'binary';
+
+/** Throws a download failure (with the request_id and what to do) for the caller to report. */
+export async function resultItems(
+	context: MediaContext,
+	result: GenerationResult,
+	output: OutputMode,
+	binaryPropertyName: string,
+	signal?: AbortSignal,
+): Promise<INodeExecutionData[]> {
+	if (output === 'binary' && result.status === 'COMPLETED' && result.output) {
+		const files = await downloadMedia(context, result, signal).catch((error: unknown) => {
+			throw downloadError(result, error);
+		});
+		if (files.length) {
+			return files.map((file) => ({
+				json: {
+					...result,
+					files: [{ binary_property: binaryPropertyName, mime_type: file.mimeType, bytes: file.bytes }],
+				} as unknown as IDataObject,
+				binary: { [binaryPropertyName]: file.binary },
+			}));
+		}
+	}
+	return [{ json: result as unknown as IDataObject }];
+}
+
+function downloadError(result: GenerationResult, error: unknown): ClipiaError {
+	return downloadFailedError(
+		result.request_id,
+		error,
+		'Use Output "URLs Only", or run Clipia Wait Generation with this request_id to try again.',
+	);
+}
