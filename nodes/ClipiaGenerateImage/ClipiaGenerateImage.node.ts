@@ -40,6 +40,7 @@ const fields = tableProperties(IMAGE_FIELDS, {
 		description:
 			'Up to 4 https image URLs to edit or take style from (image-to-image), comma or newline separated, or an expression returning an array',
 	},
+	webhook_url: { placeholder: 'e.g. {{ $execution.resumeUrl }} for a Clipia Wait Generation later on' },
 });
 
 export class ClipiaGenerateImage implements INodeType {

@@ -35,6 +35,7 @@ const fields = tableProperties(VIDEO_FIELDS, {
 		default: '',
 		description: `Video model. Automatic: ${DEFAULT_IMAGE_TO_VIDEO_MODEL} with a start image, else ${DEFAULT_TEXT_TO_VIDEO_MODEL}. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
 	},
+	webhook_url: { placeholder: 'e.g. {{ $execution.resumeUrl }} for a Clipia Wait Generation later on' },
 });
 
 export class ClipiaGenerateVideo implements INodeType {

@@ -41,7 +41,10 @@ export class ClipiaWaitGeneration implements INodeType {
 			},
 			maxWaitProperty(600),
 			waitModeProperty(),
-			webhookNotice(),
+			webhookNotice(
+				{},
+				'Clipia calls this execution only for generations submitted with its resume URL: in the Generate node, Options → Webhook URL = {{ $execution.resumeUrl }}. ',
+			),
 			outputProperty,
 			{
 				displayName: 'Fail on Error',

@@ -68,9 +68,10 @@ export function waitModeProperty(showWhen?: IDisplayOptions['show']): INodePrope
 	};
 }
 
-export function webhookNotice(showWhen: IDisplayOptions['show'] = {}): INodeProperties {
+export function webhookNotice(showWhen: IDisplayOptions['show'] = {}, before = ''): INodeProperties {
 	return {
 		displayName:
+			before +
 			"Clipia must be able to call this n8n: set n8n's WEBHOOK_URL to its public https address, and the Webhook Signing Secret in the Clipia credential. A FAILED generation comes as an item with status and error (a resumed step can't stop the workflow). If no webhook comes by Max Wait, n8n goes on with each item's request_id and next step.",
 		name: 'webhookNotice',
 		type: 'notice',

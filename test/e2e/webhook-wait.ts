@@ -22,8 +22,13 @@ interface Item {
 	binary?: Record<string, { mimeType: string; fileName: string }>;
 }
 
-/** A workflow started by a production webhook: the request's `prompts` become items, then one Clipia node. */
-function workflow(id: string, path: string, clipiaNode: Record<string, unknown>): Record<string, unknown> {
+/**
+ * A workflow started by a production webhook: the request's `prompts` become items, then the
+ * Clipia nodes in a row (the last is named "Clipia", an earlier one "Clipia Submit").
+ */
+function workflow(id: string, path: string, ...clipiaNodes: Array<Record<string, unknown>>): Record<string, unknown> {
+	const names = clipiaNodes.map((_, n) => (n === clipiaNodes.length - 1 ? 'Clipia' : 'Clipia Submit'));
+	const chain = ['Webhook', 'Prompts', ...names];
 	return {
 		id,
 		name: `Webhook wait test ${id}`,
@@ -45,12 +50,17 @@ function workflow(id: string, path: string, clipiaNode: Record<string, unknown>)
 				position: [200, 0],
 				parameters: { fieldToSplitOut: 'body.prompts', options: {} },
 			},
-			{ id: `${id}-clipia`, name: 'Clipia', position: [400, 0], credentials: CREDENTIAL, ...clipiaNode },
+			...clipiaNodes.map((node, n) => ({
+				id: `${id}-clipia-${n}`,
+				name: names[n],
+				position: [400 + 200 * n, 0],
+				credentials: CREDENTIAL,
+				...node,
+			})),
 		],
-		connections: {
-			Webhook: { main: [[{ node: 'Prompts', type: 'main', index: 0 }]] },
-			Prompts: { main: [[{ node: 'Clipia', type: 'main', index: 0 }]] },
-		},
+		connections: Object.fromEntries(
+			chain.slice(0, -1).map((from, n) => [from, { main: [[{ node: chain[n + 1], type: 'main', index: 0 }]] }]),
+		),
 		settings: { executionOrder: 'v1' },
 		active: false,
 	};
@@ -70,11 +80,29 @@ function generateVideo(waitMode: 'poll' | 'webhook', output: 'urls' | 'binary', 
 	};
 }
 
+/** Submits at once, telling Clipia to call this execution back (for a Wait Generation node after it). */
+const submitVideo = {
+	type: 'n8n-nodes-clipia.clipiaGenerateVideo',
+	typeVersion: 1,
+	parameters: {
+		prompt: '={{ $json["body.prompts"] ?? $json.prompt ?? $json }}',
+		waitForCompletion: false,
+		options: { webhookUrl: '={{ $execution.resumeUrl }}' },
+	},
+};
+
+const waitGeneration = {
+	type: 'n8n-nodes-clipia.clipiaWaitGeneration',
+	typeVersion: 1,
+	parameters: { requestId: '={{ $json.request_id }}', waitMode: 'webhook', output: 'urls' },
+};
+
 const WORKFLOWS = [
 	workflow('clipiaWebhookWait1', 'clipia-webhook-batch', generateVideo('webhook', 'urls')),
 	workflow('clipiaWebhookWait2', 'clipia-poll-batch', generateVideo('poll', 'urls')),
 	workflow('clipiaWebhookWait3', 'clipia-webhook-binary', generateVideo('webhook', 'binary')),
 	workflow('clipiaWebhookWait4', 'clipia-webhook-short', generateVideo('webhook', 'urls', 4)),
+	workflow('clipiaWebhookWait5', 'clipia-webhook-then-wait', submitVideo, waitGeneration),
 ];
 
 /** n8n's REST API sends execution data in flatted's format (the package's CommonJS build). */
@@ -218,6 +246,19 @@ export function webhookWaitSuite(line: string): void {
 		const items = await itemsOf(id);
 		expect(items).toHaveLength(2);
 		for (const item of items) expect(item.binary?.data?.mimeType).toBe('video/mp4');
+	}, 180_000);
+
+	it(`Clipia Wait Generation parks for generations submitted with the resume URL, and resumes once they end (n8n ${line})`, async () => {
+		const before = { ...local.emulator!.stats(DEMO_KEYS.live).byRoute };
+		const id = await start('clipia-webhook-then-wait', 'clipiaWebhookWait5', prompts(3, 'then wait'));
+		const seen = await statusesUntilDone(id);
+		expect(seen).toContain('waiting');
+		expect(seen.at(-1)).toBe('success');
+		const items = await itemsOf(id);
+		expect(items.map((item) => item.json.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+		const after = local.emulator!.stats(DEMO_KEYS.live).byRoute;
+		// A submit, one first look by the Wait node, and one read when the webhooks came: no polling.
+		expect((after.result ?? 0) - (before.result ?? 0)).toBeLessThanOrEqual(6);
 	}, 180_000);
 
 	it(`refuses forged, altered and stale deliveries with 401; a genuine one while others run resumes nothing (n8n ${line})`, async () => {

@@ -121,7 +121,7 @@ export interface RunOptions {
 	type: string;
 	parameters: Record<string, unknown>;
 	input?: Array<{ json: Record<string, unknown> } | INodeExecutionData>;
-	credentials: { apiKey: string; baseUrl: string };
+	credentials: { apiKey: string; baseUrl: string; webhookSecret?: string };
 	continueOnFail?: boolean;
 	/** Cancels the execution after this many ms (like the Stop button). */
 	cancelAfterMs?: number;
@@ -168,10 +168,7 @@ export async function runNode(options: RunOptions): Promise<NodeRun> {
 	const additionalData = {
 		hooks,
 		executionId: hooks.executionId,
-		credentialsHelper: new TestCredentialsHelper({
-			apiKey: options.credentials.apiKey,
-			baseUrl: options.credentials.baseUrl,
-		}),
+		credentialsHelper: new TestCredentialsHelper({ ...options.credentials }),
 		currentNodeParameters: undefined,
 		restApiUrl: 'http://localhost:5678/rest',
 		instanceBaseUrl: 'http://localhost:5678/',
