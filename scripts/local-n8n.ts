@@ -60,8 +60,10 @@ export interface LocalN8n {
 	folder: string;
 	workflows: number;
 	stop(): Promise<void>;
+	/** Stops n8n (not the emulator) and starts it again on the same user folder and port. */
+	restart(): Promise<void>;
 	/** Resolves with n8n's exit code when it ends. */
-	exited: Promise<number>;
+	readonly exited: Promise<number>;
 }
 
 /** The key of the "Clipia (wrong key)" credential: wrong on purpose, for example 6. */
@@ -177,35 +179,57 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	);
 
 	log(`Starting n8n ${options.line} on port ${port}…`);
-	const n8n = spawnN8n(runtime, folder, ['start'], {
-		N8N_PORT: String(port),
-		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-	});
-	let output = '';
-	const exited = new Promise<number>((resolvePromise) => n8n.on('exit', (code) => resolvePromise(code ?? 0)));
-	const ready = new Promise<void>((resolvePromise, reject) => {
-		const onData = (chunk: Buffer) => {
-			options.echo?.(chunk.toString());
-			output = (output + chunk.toString()).slice(-4000);
-			if (output.includes('Editor is now accessible')) resolvePromise();
-		};
-		n8n.stdout.on('data', onData);
-		n8n.stderr.on('data', onData);
-		void exited.then((code) => reject(new Error(`n8n stopped before it was ready (exit ${code}):\n${output}`)));
-	});
+	const launch = async () => {
+		const n8n = spawnN8n(runtime, folder, ['start'], {
+			N8N_PORT: String(port),
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		});
+		let output = '';
+		const exited = new Promise<number>((resolvePromise) => n8n.on('exit', (code) => resolvePromise(code ?? 0)));
+		const ready = new Promise<void>((resolvePromise, reject) => {
+			const onData = (chunk: Buffer) => {
+				options.echo?.(chunk.toString());
+				output = (output + chunk.toString()).slice(-4000);
+				if (output.includes('Editor is now accessible')) resolvePromise();
+			};
+			n8n.stdout.on('data', onData);
+			n8n.stderr.on('data', onData);
+			void exited.then((code) => reject(new Error(`n8n stopped before it was ready (exit ${code}):\n${output}`)));
+		});
+		return { n8n, exited, ready };
+	};
+	let current = await launch();
+	const stopN8n = async () => {
+		if (current.n8n.exitCode === null) current.n8n.kill('SIGTERM');
+		await current.exited;
+	};
 	const stop = async () => {
-		if (n8n.exitCode === null) n8n.kill('SIGTERM');
-		await exited;
+		await stopN8n();
 		await emulator?.stop();
 	};
 	try {
-		await ready;
+		await current.ready;
 		await setUpOwner(`http://localhost:${port}`);
 	} catch (error) {
 		await stop();
 		throw error;
 	}
-	return { url: `http://localhost:${port}`, line: options.line, emulator, folder, workflows: count, stop, exited };
+	return {
+		url: `http://localhost:${port}`,
+		line: options.line,
+		emulator,
+		folder,
+		workflows: count,
+		stop,
+		async restart() {
+			await stopN8n();
+			current = await launch();
+			await current.ready;
+		},
+		get exited() {
+			return current.exited;
+		},
+	};
 }
 
 /** Creates the owner account through n8n's own first-run endpoint, as the setup page does. */

@@ -305,6 +305,19 @@ export function webhookWaitSuite(line: string): void {
 		expect((await rest<{ status: string }>(`/executions/${id}`)).status).toBe('success');
 	}, 240_000);
 
+	it(`a parked execution is held by no process: it outlives an n8n restart, and Clipia's webhook resumes it after (n8n ${line})`, async () => {
+		const id = await start('clipia-webhook-batch', 'clipiaWebhookWait1', prompts(2, 'restart [emulator:seconds=250]'));
+		await until(
+			() => rest<{ status: string }>(`/executions/${id}`),
+			(execution) => execution.status === 'waiting',
+			30_000,
+		);
+		await local.restart();
+		expect((await rest<{ status: string }>(`/executions/${id}`)).status).toBe('waiting');
+		expect((await statusesUntilDone(id, 150_000)).at(-1)).toBe('success');
+		expect((await itemsOf(id)).map((item) => item.json.status)).toEqual(['COMPLETED', 'COMPLETED']);
+	}, 300_000);
+
 	it(`goes on at Max Wait with every request_id when no webhook resumes it (n8n ${line})`, async () => {
 		const id = await start('clipia-webhook-short', 'clipiaWebhookWait4', prompts(2, 'slow [emulator:seconds=600]'));
 		const seen = await statusesUntilDone(id, 150_000);
