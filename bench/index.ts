@@ -6,6 +6,7 @@ import { benchMemory } from './memory';
 import { benchN8nBatch } from './n8n-batch';
 import { benchPacing } from './pacing';
 import { benchWaitSchedule } from './wait-schedule';
+import { benchWebhookWait } from './webhook-wait';
 
 const sections: Array<[string, () => Promise<boolean>]> = [
 	['wait schedule', benchWaitSchedule],
@@ -14,6 +15,7 @@ const sections: Array<[string, () => Promise<boolean>]> = [
 	['n8n batch', benchN8nBatch],
 	['pacing', benchPacing],
 	['executions side by side', benchExecutions],
+	['webhook wait', benchWebhookWait],
 ];
 
 async function main(): Promise<void> {

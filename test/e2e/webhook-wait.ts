@@ -7,85 +7,15 @@
  */
 
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { DEMO_KEYS } from '../../emulator/server';
-import { LOCAL_OWNER, startLocalN8n, type LocalN8n } from '../../scripts/local-n8n';
-import { freePort } from '../../scripts/n8n-runtime';
-
-const CREDENTIAL = { clipiaApi: { id: 'clipiaCredential1', name: 'Clipia account' } };
-
-interface Item {
-	json: Record<string, unknown>;
-	binary?: Record<string, { mimeType: string; fileName: string }>;
-}
-
-/**
- * A workflow started by a production webhook: the request's `prompts` become items, then the
- * Clipia nodes in a row (the last is named "Clipia", an earlier one "Clipia Submit").
- */
-function workflow(id: string, path: string, ...clipiaNodes: Array<Record<string, unknown>>): Record<string, unknown> {
-	const names = clipiaNodes.map((_, n) => (n === clipiaNodes.length - 1 ? 'Clipia' : 'Clipia Submit'));
-	const chain = ['Webhook', 'Prompts', ...names];
-	return {
-		id,
-		name: `Webhook wait test ${id}`,
-		nodes: [
-			{
-				id: `${id}-trigger`,
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: `${id}-hook`,
-				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-			},
-			{
-				id: `${id}-split`,
-				name: 'Prompts',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: { fieldToSplitOut: 'body.prompts', options: {} },
-			},
-			...clipiaNodes.map((node, n) => ({
-				id: `${id}-clipia-${n}`,
-				name: names[n],
-				position: [400 + 200 * n, 0],
-				credentials: CREDENTIAL,
-				...node,
-			})),
-		],
-		connections: Object.fromEntries(
-			chain.slice(0, -1).map((from, n) => [from, { main: [[{ node: chain[n + 1], type: 'main', index: 0 }]] }]),
-		),
-		settings: { executionOrder: 'v1' },
-		active: false,
-	};
-}
-
-function generateVideo(waitMode: 'poll' | 'webhook', output: 'urls' | 'binary', maxWaitSeconds = 600) {
-	return {
-		type: 'n8n-nodes-clipia.clipiaGenerateVideo',
-		typeVersion: 1,
-		parameters: {
-			prompt: '={{ $json["body.prompts"] ?? $json.prompt ?? $json }}',
-			waitForCompletion: true,
-			waitMode,
-			output,
-			options: { maxWaitSeconds, maxConcurrency: 10 },
-		},
-	};
-}
+import { generateVideoNode, N8nServer, webhookWorkflow, type Item } from '../helpers/n8n-server';
 
 /** Submits at once, telling Clipia to call this execution back (for a Wait Generation node after it). */
 const submitVideo = {
 	type: 'n8n-nodes-clipia.clipiaGenerateVideo',
 	typeVersion: 1,
 	parameters: {
-		prompt: '={{ $json["body.prompts"] ?? $json.prompt ?? $json }}',
+		prompt: '={{ $json["body.prompts"] }}',
 		waitForCompletion: false,
 		options: { webhookUrl: '={{ $execution.resumeUrl }}' },
 	},
@@ -98,110 +28,28 @@ const waitGeneration = {
 };
 
 const WORKFLOWS = [
-	workflow('clipiaWebhookWait1', 'clipia-webhook-batch', generateVideo('webhook', 'urls')),
-	workflow('clipiaWebhookWait2', 'clipia-poll-batch', generateVideo('poll', 'urls')),
-	workflow('clipiaWebhookWait3', 'clipia-webhook-binary', generateVideo('webhook', 'binary')),
-	workflow('clipiaWebhookWait4', 'clipia-webhook-short', generateVideo('webhook', 'urls', 4)),
-	workflow('clipiaWebhookWait5', 'clipia-webhook-then-wait', submitVideo, waitGeneration),
+	webhookWorkflow('clipiaWebhookWait1', 'clipia-webhook-batch', generateVideoNode('webhook', 'urls')),
+	webhookWorkflow('clipiaWebhookWait2', 'clipia-poll-batch', generateVideoNode('poll', 'urls')),
+	webhookWorkflow('clipiaWebhookWait3', 'clipia-webhook-binary', generateVideoNode('webhook', 'binary')),
+	webhookWorkflow('clipiaWebhookWait4', 'clipia-webhook-short', generateVideoNode('webhook', 'urls', 4)),
+	webhookWorkflow('clipiaWebhookWait5', 'clipia-webhook-then-wait', submitVideo, waitGeneration),
 ];
 
-/** n8n's REST API sends execution data in flatted's format (the package's CommonJS build). */
-const { parse } = createRequire(__filename)('flatted') as { parse(text: string): unknown };
-
 export function webhookWaitSuite(line: string): void {
-	let local: LocalN8n;
-	let folder: string;
-	let cookie = '';
+	let n8n: N8nServer;
 
 	beforeAll(async () => {
-		folder = mkdtempSync(join(tmpdir(), 'clipia-webhook-wait-'));
-		const workflows = join(folder, 'workflows');
-		mkdirSync(workflows);
-		for (const flow of WORKFLOWS) writeFileSync(join(workflows, `${String(flow.id)}.json`), JSON.stringify(flow));
-		local = await startLocalN8n({
-			line,
-			port: await freePort(),
-			emulatorPort: await freePort(),
-			emulatorTimeScale: 10,
-			folder: join(folder, 'n8n'),
-			workflows: { folder: workflows, publish: WORKFLOWS.map((flow) => String(flow.id)) },
-			log: () => undefined,
-		});
-		const login = await fetch(`${local.url}/rest/login`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json', 'browser-id': 'clipia-test' },
-			body: JSON.stringify({ emailOrLdapLoginId: LOCAL_OWNER.email, password: LOCAL_OWNER.password }),
-		});
-		expect(login.status).toBe(200);
-		cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+		n8n = await N8nServer.start(line, 10, WORKFLOWS);
 	}, 30 * 60_000);
 
 	afterAll(async () => {
-		await local?.stop();
-		if (folder) rmSync(folder, { recursive: true, force: true });
+		await n8n?.stop();
 	});
 
-	async function rest<T>(path: string): Promise<T> {
-		const response = await fetch(`${local.url}/rest${path}`, { headers: { cookie, 'browser-id': 'clipia-test' } });
-		if (!response.ok) throw new Error(`GET /rest${path}: HTTP ${response.status} ${await response.text()}`);
-		return ((await response.json()) as { data: T }).data;
-	}
-
-	interface ExecutionSummary {
-		id: string;
-		workflowId: string;
-		status: string;
-	}
-
-	async function latestExecution(workflowId: string): Promise<ExecutionSummary | undefined> {
-		const list = await rest<{ results: ExecutionSummary[] }>(
-			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=5`,
-		);
-		return list.results.sort((a, b) => Number(b.id) - Number(a.id))[0];
-	}
-
-	/** Starts the workflow at its production webhook; returns its execution once n8n lists it. */
-	async function start(path: string, workflowId: string, prompts: string[]): Promise<string> {
-		const before = (await latestExecution(workflowId))?.id;
-		const response = await fetch(`${local.url}/webhook/${path}`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ prompts }),
-		});
-		expect(response.status).toBe(200);
-		const execution = await until(
-			() => latestExecution(workflowId),
-			(found) => found !== undefined && found.id !== before,
-			30_000,
-		);
-		return execution!.id;
-	}
-
-	/** The statuses n8n showed for the execution until it ended; an error names n8n's own words. */
-	async function statusesUntilDone(id: string, timeoutMs = 120_000): Promise<string[]> {
-		const seen: string[] = [];
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const execution = await rest<{ status: string; data: string }>(`/executions/${id}`);
-			const { status } = execution;
-			if (seen.at(-1) !== status) seen.push(status);
-			if (status === 'error') {
-				const error = (parse(execution.data) as { resultData: { error?: { message?: string } } }).resultData.error;
-				seen.push(`error: ${error?.message ?? 'unknown'}`);
-				return seen;
-			}
-			if (!['new', 'running', 'waiting'].includes(status) || Date.now() > deadline) return seen;
-			await new Promise((resolve) => setTimeout(resolve, 200));
-		}
-	}
-
-	async function itemsOf(id: string): Promise<Item[]> {
-		const execution = await rest<{ data: string }>(`/executions/${id}`);
-		const data = parse(execution.data) as {
-			resultData: { runData: Record<string, Array<{ data?: { main: Item[][] } }>> };
-		};
-		return data.resultData.runData.Clipia.at(-1)?.data?.main[0] ?? [];
-	}
+	const start = (path: string, workflowId: string, prompts: string[]) => n8n.start(path, workflowId, prompts);
+	const statusesUntilDone = (id: string, timeoutMs?: number) => n8n.statusesUntilDone(id, timeoutMs);
+	const itemsOf = (id: string) => n8n.itemsOf(id);
+	const statusOf = async (id: string) => (await n8n.execution(id)).status;
 
 	const prompts = (count: number, tag: string) =>
 		Array.from({ length: count }, (_, n) => `${tag} ${n + 1}: waves at sunset`);
@@ -212,7 +60,7 @@ export function webhookWaitSuite(line: string): void {
 	}
 
 	it(`parks a 10-video batch until Clipia's webhooks say all ended, with the items Poll mode gives (n8n ${line})`, async () => {
-		const stats = () => ({ ...local.emulator!.stats(DEMO_KEYS.live).byRoute });
+		const stats = () => ({ ...n8n.emulator.stats(DEMO_KEYS.live).byRoute });
 		const before = stats();
 		const id = await start('clipia-webhook-batch', 'clipiaWebhookWait1', prompts(10, 'webhook'));
 		const seen = await statusesUntilDone(id);
@@ -249,31 +97,27 @@ export function webhookWaitSuite(line: string): void {
 	}, 180_000);
 
 	it(`Clipia Wait Generation parks for generations submitted with the resume URL, and resumes once they end (n8n ${line})`, async () => {
-		const before = { ...local.emulator!.stats(DEMO_KEYS.live).byRoute };
+		const before = { ...n8n.emulator.stats(DEMO_KEYS.live).byRoute };
 		const id = await start('clipia-webhook-then-wait', 'clipiaWebhookWait5', prompts(3, 'then wait'));
 		const seen = await statusesUntilDone(id);
 		expect(seen).toContain('waiting');
 		expect(seen.at(-1)).toBe('success');
 		const items = await itemsOf(id);
 		expect(items.map((item) => item.json.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
-		const after = local.emulator!.stats(DEMO_KEYS.live).byRoute;
+		const after = n8n.emulator.stats(DEMO_KEYS.live).byRoute;
 		// A submit, one first look by the Wait node, and one read when the webhooks came: no polling.
 		expect((after.result ?? 0) - (before.result ?? 0)).toBeLessThanOrEqual(6);
 	}, 180_000);
 
 	it(`refuses forged, altered and stale deliveries with 401; a genuine one while others run resumes nothing (n8n ${line})`, async () => {
 		const id = await start('clipia-webhook-batch', 'clipiaWebhookWait1', prompts(2, 'forged [emulator:seconds=200]'));
-		await until(
-			() => rest<{ status: string }>(`/executions/${id}`),
-			(execution) => execution.status === 'waiting',
-			30_000,
-		);
+		expect(await n8n.reaches(id, 'waiting')).toBe('waiting');
 		// What the parked node shows: each generation's request_id, and the URL Clipia was given.
 		const parked = await itemsOf(id);
 		const requestId = String(parked[0].json.request_id);
-		const resumeUrl = local.emulator!.jobInfo(requestId)!.webhookUrl!;
+		const resumeUrl = n8n.emulator.jobInfo(requestId)!.webhookUrl!;
 		expect(resumeUrl).toContain(`/webhook-waiting/${id}`);
-		const secret = local.emulator!.options.webhookSecret;
+		const secret = n8n.emulator.options.webhookSecret;
 		const body = JSON.stringify({ request_id: requestId, status: 'OK', payload: {} });
 		const now = Math.floor(Date.now() / 1000);
 		const tries = [
@@ -295,25 +139,21 @@ export function webhookWaitSuite(line: string): void {
 			expect(response.status).toBe(200);
 			expect(await response.json()).toMatchObject({ received: true, resumed: false });
 		}
-		expect((await rest<{ status: string }>(`/executions/${id}`)).status).toBe('waiting');
+		expect(await statusOf(id)).toBe('waiting');
 		expect((await statusesUntilDone(id, 120_000)).at(-1)).toBe('success');
 		const items = await itemsOf(id);
 		expect(items.map((item) => item.json.status)).toEqual(['COMPLETED', 'COMPLETED']);
 		// A delivery repeated after the run ended changes nothing either.
 		const late = await fetch(resumeUrl, { method: 'POST', headers: signed(body, secret), body });
 		expect(late.status).toBeGreaterThanOrEqual(400);
-		expect((await rest<{ status: string }>(`/executions/${id}`)).status).toBe('success');
+		expect(await statusOf(id)).toBe('success');
 	}, 240_000);
 
 	it(`a parked execution is held by no process: it outlives an n8n restart, and Clipia's webhook resumes it after (n8n ${line})`, async () => {
 		const id = await start('clipia-webhook-batch', 'clipiaWebhookWait1', prompts(2, 'restart [emulator:seconds=250]'));
-		await until(
-			() => rest<{ status: string }>(`/executions/${id}`),
-			(execution) => execution.status === 'waiting',
-			30_000,
-		);
-		await local.restart();
-		expect((await rest<{ status: string }>(`/executions/${id}`)).status).toBe('waiting');
+		expect(await n8n.reaches(id, 'waiting')).toBe('waiting');
+		await n8n.local.restart();
+		expect(await statusOf(id)).toBe('waiting');
 		expect((await statusesUntilDone(id, 150_000)).at(-1)).toBe('success');
 		expect((await itemsOf(id)).map((item) => item.json.status)).toEqual(['COMPLETED', 'COMPLETED']);
 	}, 300_000);
@@ -330,14 +170,4 @@ export function webhookWaitSuite(line: string): void {
 			expect(String(item.json.next_step)).toMatch(/did not come within Max Wait \(4 s\).*Clipia Wait Generation/);
 		}
 	}, 200_000);
-}
-
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let value = await read();
-	while (!accept(value) && Date.now() < deadline) {
-		await new Promise((resolve) => setTimeout(resolve, 250));
-		value = await read();
-	}
-	return value;
 }

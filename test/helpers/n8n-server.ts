@@ -1,0 +1,225 @@
+/**
+ * A real n8n server for tests and benchmarks that need n8n's own HTTP side (production
+ * webhooks, waiting webhooks): `npm start`'s local n8n with extra workflows published, signed
+ * in as the owner, and read through n8n's REST API the way its editor reads it.
+ */
+
+import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCAL_OWNER, startLocalN8n, type LocalN8n } from '../../scripts/local-n8n';
+import { freePort } from '../../scripts/n8n-runtime';
+
+/** n8n's REST API sends execution data in flatted's format (the package's CommonJS build). */
+const { parse } = createRequire(__filename)('flatted') as { parse(text: string): unknown };
+
+const CREDENTIAL = { clipiaApi: { id: 'clipiaCredential1', name: 'Clipia account' } };
+
+export interface Item {
+	json: Record<string, unknown>;
+	binary?: Record<string, { mimeType: string; fileName: string }>;
+	pairedItem?: unknown;
+}
+
+export interface ExecutionDetail {
+	id: string;
+	status: string;
+	startedAt?: string;
+	stoppedAt?: string;
+	data: string;
+}
+
+/**
+ * A workflow started by a production webhook at `path`: the request's `prompts` become items,
+ * then the Clipia nodes in a row (the last is named "Clipia", an earlier one "Clipia Submit").
+ */
+export function webhookWorkflow(
+	id: string,
+	path: string,
+	...clipiaNodes: Array<Record<string, unknown>>
+): Record<string, unknown> {
+	const names = clipiaNodes.map((_, n) => (n === clipiaNodes.length - 1 ? 'Clipia' : 'Clipia Submit'));
+	const chain = ['Webhook', 'Prompts', ...names];
+	return {
+		id,
+		name: `Webhook wait ${id}`,
+		nodes: [
+			{
+				id: `${id}-trigger`,
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: `${id}-hook`,
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			},
+			{
+				id: `${id}-split`,
+				name: 'Prompts',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { fieldToSplitOut: 'body.prompts', options: {} },
+			},
+			...clipiaNodes.map((node, n) => ({
+				id: `${id}-clipia-${n}`,
+				name: names[n],
+				position: [400 + 200 * n, 0],
+				credentials: CREDENTIAL,
+				...node,
+			})),
+		],
+		connections: Object.fromEntries(
+			chain.slice(0, -1).map((from, n) => [from, { main: [[{ node: chain[n + 1], type: 'main', index: 0 }]] }]),
+		),
+		settings: { executionOrder: 'v1' },
+		active: false,
+	};
+}
+
+/** Clipia Generate Video waiting in the given mode, on the items' `body.prompts`. */
+export function generateVideoNode(waitMode: 'poll' | 'webhook', output: 'urls' | 'binary', maxWaitSeconds = 600) {
+	return {
+		type: 'n8n-nodes-clipia.clipiaGenerateVideo',
+		typeVersion: 1,
+		parameters: {
+			prompt: '={{ $json["body.prompts"] }}',
+			waitForCompletion: true,
+			waitMode,
+			output,
+			options: { maxWaitSeconds, maxConcurrency: 10 },
+		},
+	};
+}
+
+export class N8nServer {
+	private cookie = '';
+
+	private constructor(
+		readonly local: LocalN8n,
+		private readonly folder: string,
+	) {}
+
+	/** Starts n8n `line` with the emulator at `timeScale`, and `workflows` imported and published. */
+	static async start(line: string, timeScale: number, workflows: Array<Record<string, unknown>>): Promise<N8nServer> {
+		const folder = mkdtempSync(join(tmpdir(), 'clipia-n8n-server-'));
+		const flows = join(folder, 'workflows');
+		mkdirSync(flows);
+		for (const flow of workflows) writeFileSync(join(flows, `${String(flow.id)}.json`), JSON.stringify(flow));
+		const local = await startLocalN8n({
+			line,
+			port: await freePort(),
+			emulatorPort: await freePort(),
+			emulatorTimeScale: timeScale,
+			folder: join(folder, 'n8n'),
+			workflows: { folder: flows, publish: workflows.map((flow) => String(flow.id)) },
+			log: () => undefined,
+		});
+		const server = new N8nServer(local, folder);
+		await server.signIn();
+		return server;
+	}
+
+	get emulator() {
+		return this.local.emulator!;
+	}
+
+	async stop(): Promise<void> {
+		await this.local.stop();
+		rmSync(this.folder, { recursive: true, force: true });
+	}
+
+	private async signIn(): Promise<void> {
+		const login = await fetch(`${this.local.url}/rest/login`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', 'browser-id': 'clipia-test' },
+			body: JSON.stringify({ emailOrLdapLoginId: LOCAL_OWNER.email, password: LOCAL_OWNER.password }),
+		});
+		if (login.status !== 200) throw new Error(`Signing in to n8n failed: HTTP ${login.status}`);
+		this.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+	}
+
+	async rest<T>(path: string): Promise<T> {
+		const response = await fetch(`${this.local.url}/rest${path}`, {
+			headers: { cookie: this.cookie, 'browser-id': 'clipia-test' },
+		});
+		if (!response.ok) throw new Error(`GET /rest${path}: HTTP ${response.status} ${await response.text()}`);
+		return ((await response.json()) as { data: T }).data;
+	}
+
+	execution(id: string): Promise<ExecutionDetail> {
+		return this.rest<ExecutionDetail>(`/executions/${id}`);
+	}
+
+	private async latest(workflowId: string): Promise<string | undefined> {
+		const list = await this.rest<{ results: Array<{ id: string }> }>(
+			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=5`,
+		);
+		return list.results.map((execution) => execution.id).sort((a, b) => Number(b) - Number(a))[0];
+	}
+
+	/** Starts the workflow at its production webhook with these prompts; returns its execution id. */
+	async start(path: string, workflowId: string, prompts: string[]): Promise<string> {
+		const before = await this.latest(workflowId);
+		const response = await fetch(`${this.local.url}/webhook/${path}`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ prompts }),
+		});
+		if (response.status !== 200) throw new Error(`POST /webhook/${path}: HTTP ${response.status}`);
+		const id = await until(
+			() => this.latest(workflowId),
+			(found) => found !== undefined && found !== before,
+			30_000,
+		);
+		if (!id || id === before) throw new Error(`n8n listed no execution of ${workflowId}`);
+		return id;
+	}
+
+	/** Waits until n8n lists the execution in `status` (or the time runs out); returns the last status. */
+	async reaches(id: string, status: string, timeoutMs = 30_000): Promise<string> {
+		return (
+			await until(
+				() => this.execution(id),
+				(execution) => execution.status === status,
+				timeoutMs,
+			)
+		).status;
+	}
+
+	/** The statuses n8n showed for the execution until it ended; an error adds n8n's own words. */
+	async statusesUntilDone(id: string, timeoutMs = 120_000): Promise<string[]> {
+		const seen: string[] = [];
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const execution = await this.execution(id);
+			if (seen.at(-1) !== execution.status) seen.push(execution.status);
+			if (execution.status === 'error') {
+				const data = parse(execution.data) as { resultData: { error?: { message?: string } } };
+				seen.push(`error: ${data.resultData.error?.message ?? 'unknown'}`);
+				return seen;
+			}
+			if (!['new', 'running', 'waiting'].includes(execution.status) || Date.now() > deadline) return seen;
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+	}
+
+	/** The items the node `node` output in its last run of the execution. */
+	async itemsOf(id: string, node = 'Clipia'): Promise<Item[]> {
+		const data = parse((await this.execution(id)).data) as {
+			resultData: { runData: Record<string, Array<{ data?: { main: Item[][] } }>> };
+		};
+		return data.resultData.runData[node]?.at(-1)?.data?.main[0] ?? [];
+	}
+}
+
+export async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	let value = await read();
+	while (!accept(value) && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		value = await read();
+	}
+	return value;
+}
