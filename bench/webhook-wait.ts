@@ -13,7 +13,8 @@ import { median, table } from './report';
 const VIDEOS = 10;
 const VIDEO_SECONDS = 30;
 const MAX_REQUESTS_PER_VIDEO = 2.2;
-const MAX_LAG_SECONDS = 2;
+/** n8n's own resume (loading the parked execution, running the rest) takes about 2 s of it. */
+const MAX_LAG_SECONDS = 3;
 
 const WORKFLOWS = [
 	webhookWorkflow('clipiaBenchWebhook', 'bench-webhook', generateVideoNode('webhook', 'urls', 900)),
@@ -23,6 +24,8 @@ const WORKFLOWS = [
 interface Row {
 	how: string;
 	requests: number;
+	/** Answers 429 (over the key's 120 requests per minute). */
+	rateLimited: number;
 	/** Seconds from the last video's end until the run went on. */
 	lag: number;
 	/** Seconds the run took in all. */
@@ -33,9 +36,13 @@ const prompts = (tag: string) =>
 	Array.from({ length: VIDEOS }, (_, n) => `${tag} ${n + 1}: waves at sunset [emulator:seconds=${VIDEO_SECONDS}]`);
 
 async function inN8n(n8n: N8nServer, how: 'webhook' | 'poll'): Promise<Row> {
-	const requestsBefore = n8n.emulator.stats(DEMO_KEYS.live).requests;
+	const before = { ...n8n.emulator.stats(DEMO_KEYS.live) };
 	const started = Date.now();
-	const id = await n8n.start(`bench-${how}`, how === 'webhook' ? 'clipiaBenchWebhook' : 'clipiaBenchPoll', prompts(how));
+	const id = await n8n.start(
+		`bench-${how}`,
+		how === 'webhook' ? 'clipiaBenchWebhook' : 'clipiaBenchPoll',
+		prompts(how),
+	);
 	const seen = await n8n.statusesUntilDone(id, 900_000);
 	if (seen.at(-1) !== 'success') throw new Error(`the ${how} run ended ${seen.join(' → ')}`);
 	if (how === 'webhook' && !seen.includes('waiting')) throw new Error('the webhook run was never parked');
@@ -45,7 +52,8 @@ async function inN8n(n8n: N8nServer, how: 'webhook' | 'poll'): Promise<Row> {
 	const stopped = Date.parse(execution.stoppedAt!);
 	return {
 		how: how === 'webhook' ? 'n8n, Resume on Clipia Webhook' : 'n8n, Poll',
-		requests: n8n.emulator.stats(DEMO_KEYS.live).requests - requestsBefore,
+		requests: n8n.emulator.stats(DEMO_KEYS.live).requests - before.requests,
+		rateLimited: n8n.emulator.stats(DEMO_KEYS.live).rateLimited - before.rateLimited,
 		lag: (stopped - lastEnd) / 1000,
 		makespan: (stopped - started) / 1000,
 	};
@@ -62,12 +70,11 @@ async function everySecond(n8n: N8nServer): Promise<Row> {
 		}).then((response) => response.json() as Promise<Record<string, unknown>>);
 	const started = Date.now();
 	const ids = await Promise.all(
-		prompts('poller').map(
-			async (prompt) =>
-				String(
-					(await api('/models/seedance-2-fast-t2v', { method: 'POST', body: JSON.stringify({ input: { prompt } }) }))
-						.request_id,
-				),
+		prompts('poller').map(async (prompt) =>
+			String(
+				(await api('/models/seedance-2-fast-t2v', { method: 'POST', body: JSON.stringify({ input: { prompt } }) }))
+					.request_id,
+			),
 		),
 	);
 	const done = new Map<string, number>();
@@ -90,6 +97,7 @@ async function everySecond(n8n: N8nServer): Promise<Row> {
 	return {
 		how: 'poller, every 1 s',
 		requests: n8n.emulator.stats(key).requests,
+		rateLimited: n8n.emulator.stats(key).rateLimited,
 		lag: (finished - lastEnd) / 1000,
 		makespan: (finished - started) / 1000,
 	};
@@ -109,12 +117,13 @@ export async function benchWebhookWait(): Promise<boolean> {
 	const poller = rows[2];
 	console.log(
 		table(
-			['how', 'API requests', 'per video', 'vs 1 s poller', 'went on after the last video ended', 'makespan'],
+			['how', 'API requests', 'per video', 'vs 1 s poller', '429s', 'went on after the last video ended', 'makespan'],
 			rows.map((row) => [
 				row.how,
 				String(row.requests),
 				(row.requests / VIDEOS).toFixed(1),
 				`${(row.requests / poller.requests).toFixed(3)}×`,
+				String(row.rateLimited),
 				`${row.lag.toFixed(2)} s`,
 				`${row.makespan.toFixed(1)} s`,
 			]),

@@ -235,6 +235,20 @@ export function editorSuite(line: string): void {
 		await node('Wrong API Key').locator('[data-test-id="canvas-node-status-success"]').waitFor();
 	}, 180_000);
 
+	it("example 7 run from the editor: the run waits parked, then Clipia's webhooks resume it with the three MP4s", async () => {
+		await openWorkflow('clipiaExample007');
+		await page.getByTestId('execute-workflow-button').click();
+		// While the videos render, the editor says the run is waiting (n8n's own words vary by line).
+		await page.getByText(/waiting/i).first().waitFor({ timeout: 60_000 });
+		await node('Generate Video').locator('[data-test-id="canvas-node-status-success"]').waitFor({ timeout: 120_000 });
+		await node('Generate Video').dblclick();
+		await page.getByTestId('ndv').waitFor();
+		expect(await page.getByTestId('ndv').innerText()).toMatch(/3 items/);
+		await page.getByTestId('ndv-view-binary-data').first().click();
+		await page.getByTestId('ndv').locator('video').first().waitFor();
+		await page.getByTestId('ndv-close-button').click();
+	}, 240_000);
+
 	it('the credential test passes for "Clipia account" and names the problem for the wrong key', async () => {
 		const test = async (name: string) => {
 			await page.goto(`${local.url}/home/credentials`);
