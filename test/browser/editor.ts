@@ -239,7 +239,10 @@ export function editorSuite(line: string): void {
 		await openWorkflow('clipiaExample007');
 		await page.getByTestId('execute-workflow-button').click();
 		// While the videos render, the editor says the run is waiting (n8n's own words vary by line).
-		await page.getByText(/waiting/i).first().waitFor({ timeout: 60_000 });
+		await page
+			.getByText(/waiting/i)
+			.first()
+			.waitFor({ timeout: 60_000 });
 		await node('Generate Video').locator('[data-test-id="canvas-node-status-success"]').waitFor({ timeout: 120_000 });
 		await node('Generate Video').dblclick();
 		await page.getByTestId('ndv').waitFor();
