@@ -233,7 +233,7 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 }
 
 /** Creates the owner account through n8n's own first-run endpoint, as the setup page does. */
-async function setUpOwner(url: string): Promise<void> {
+export async function setUpOwner(url: string): Promise<void> {
 	const response = await fetch(`${url}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json' },

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_OWNER, startLocalN8n, type LocalN8n } from '../../scripts/local-n8n';
+import type { ClipiaEmulator } from '../../emulator/server';
+import { LOCAL_OWNER, setUpOwner, startLocalN8n, type LocalN8n } from '../../scripts/local-n8n';
 import { freePort } from '../../scripts/n8n-runtime';
 
 /** n8n's REST API sends execution data in flatted's format (the package's CommonJS build). */
@@ -97,9 +98,20 @@ export class N8nServer {
 	private cookie = '';
 
 	private constructor(
-		readonly local: LocalN8n,
-		private readonly folder: string,
+		readonly url: string,
+		readonly emulator: ClipiaEmulator,
+		private readonly stopAll: () => Promise<void>,
+		/** Set when n8n runs as `npm start` runs it (one process), which can be restarted. */
+		readonly local?: LocalN8n,
 	) {}
+
+	/** An n8n already running at `url` (e.g. queue mode's main process): its owner is set up and signed in. */
+	static async attach(url: string, emulator: ClipiaEmulator, stop: () => Promise<void>): Promise<N8nServer> {
+		await setUpOwner(url);
+		const server = new N8nServer(url, emulator, stop);
+		await server.signIn();
+		return server;
+	}
 
 	/** Starts n8n `line` with the emulator at `timeScale`, and `workflows` imported and published. */
 	static async start(line: string, timeScale: number, workflows: Array<Record<string, unknown>>): Promise<N8nServer> {
@@ -116,22 +128,25 @@ export class N8nServer {
 			workflows: { folder: flows, publish: workflows.map((flow) => String(flow.id)) },
 			log: () => undefined,
 		});
-		const server = new N8nServer(local, folder);
+		const server = new N8nServer(
+			local.url,
+			local.emulator!,
+			async () => {
+				await local.stop();
+				rmSync(folder, { recursive: true, force: true });
+			},
+			local,
+		);
 		await server.signIn();
 		return server;
 	}
 
-	get emulator() {
-		return this.local.emulator!;
-	}
-
-	async stop(): Promise<void> {
-		await this.local.stop();
-		rmSync(this.folder, { recursive: true, force: true });
+	stop(): Promise<void> {
+		return this.stopAll();
 	}
 
 	private async signIn(): Promise<void> {
-		const login = await fetch(`${this.local.url}/rest/login`, {
+		const login = await fetch(`${this.url}/rest/login`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json', 'browser-id': 'clipia-test' },
 			body: JSON.stringify({ emailOrLdapLoginId: LOCAL_OWNER.email, password: LOCAL_OWNER.password }),
@@ -141,7 +156,7 @@ export class N8nServer {
 	}
 
 	async rest<T>(path: string): Promise<T> {
-		const response = await fetch(`${this.local.url}/rest${path}`, {
+		const response = await fetch(`${this.url}/rest${path}`, {
 			headers: { cookie: this.cookie, 'browser-id': 'clipia-test' },
 		});
 		if (!response.ok) throw new Error(`GET /rest${path}: HTTP ${response.status} ${await response.text()}`);
@@ -162,7 +177,7 @@ export class N8nServer {
 	/** Starts the workflow at its production webhook with these prompts; returns its execution id. */
 	async start(path: string, workflowId: string, prompts: string[]): Promise<string> {
 		const before = await this.latest(workflowId);
-		const response = await fetch(`${this.local.url}/webhook/${path}`, {
+		const response = await fetch(`${this.url}/webhook/${path}`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify({ prompts }),

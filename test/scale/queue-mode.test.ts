@@ -1,0 +1,120 @@
+/**
+ * The package in n8n's queue mode, as users scale it: Redis, Postgres, an n8n main process
+ * and two workers (scripts/queue-rig.ts), the newest n8n line, the emulator on the real clock
+ * with Clipia's published limits (10 generations at once, 120 requests per minute per key).
+ * Each scenario prints its figures.
+ */
+
+import { DEMO_KEYS } from '../../emulator/server';
+import { NEWEST_LINE } from '../../scripts/n8n-runtime';
+import { QueueRig } from '../../scripts/queue-rig';
+import { generateVideoNode, N8nServer, webhookWorkflow } from '../helpers/n8n-server';
+
+const IMAGE_SECONDS = 8;
+
+const WORKFLOWS = [
+	webhookWorkflow('clipiaScaleImages', 'scale-images', {
+		type: 'n8n-nodes-clipia.clipiaGenerateImage',
+		typeVersion: 1,
+		parameters: {
+			prompt: '={{ $json["body.prompts"] }}',
+			output: 'urls',
+			options: { maxConcurrency: 5, maxWaitSeconds: 600 },
+		},
+	}),
+	webhookWorkflow('clipiaScaleVideosWebhook', 'scale-videos-webhook', generateVideoNode('webhook', 'urls', 900)),
+	webhookWorkflow('clipiaScaleVideosPoll', 'scale-videos-poll', generateVideoNode('poll', 'urls', 900)),
+];
+
+let rig: QueueRig;
+let n8n: N8nServer;
+const figures: string[] = [];
+
+beforeAll(async () => {
+	rig = new QueueRig({
+		line: NEWEST_LINE,
+		workers: 2,
+		workflows: WORKFLOWS,
+		emulator: { timeScale: 1, runSeconds: { image: IMAGE_SECONDS, video: 20 }, wallClockHeaders: true },
+	});
+	await rig.start();
+	rig.emulator.addKey({ key: DEMO_KEYS.live, credits: 1_000_000 });
+	n8n = await N8nServer.attach(rig.url, rig.emulator, () => rig.stop());
+}, 30 * 60_000);
+
+afterAll(async () => {
+	await (n8n ?? rig)?.stop();
+	console.log(`Queue mode (n8n ${NEWEST_LINE}, main + 2 workers, Redis, Postgres):\n${figures.join('\n')}`);
+});
+
+const prompts = (count: number, tag: string) => Array.from({ length: count }, (_, n) => `${tag} ${n + 1}`);
+
+it('4 executions × 25 images at once on one key: every item completes, each charged once, 429s absorbed', async () => {
+	const before = { ...rig.emulator.stats(DEMO_KEYS.live) };
+	const started = Date.now();
+	const ids = await Promise.all(
+		[1, 2, 3, 4].map((n) => n8n.start('scale-images', 'clipiaScaleImages', prompts(25, `execution ${n} image`))),
+	);
+	// Meanwhile, how many executions the workers hold (the same probe shows 0 while a run is parked).
+	let mostHeld = 0;
+	const sampler = setInterval(() => (mostHeld = Math.max(mostHeld, rig.activeJobs())), 500);
+	const ends = await Promise.all(ids.map((id) => n8n.statusesUntilDone(id, 600_000))).finally(() =>
+		clearInterval(sampler),
+	);
+	const makespan = (Date.now() - started) / 1000;
+	expect(mostHeld).toBeGreaterThan(0);
+	expect(ends.map((seen) => seen.at(-1))).toEqual(['success', 'success', 'success', 'success']);
+	const items = (await Promise.all(ids.map((id) => n8n.itemsOf(id)))).flat();
+	expect(items).toHaveLength(100);
+	expect(items.filter((item) => item.json.status === 'COMPLETED')).toHaveLength(100);
+	const after = rig.emulator.stats(DEMO_KEYS.live);
+	const paid = items.reduce((sum, item) => sum + Number(item.json.cost_credits), 0);
+	// Exactly one generation and one charge per item.
+	expect(after.jobs - before.jobs).toBe(100);
+	expect(after.charged - before.charged).toBe(paid);
+	// The limits allow 10 at a time and 120 requests a minute, at least two (submit, look) per image.
+	const bound = Math.max((100 * IMAGE_SECONDS) / 10, (100 * 2 * 60) / 120);
+	figures.push(
+		`- 4 × 25 images: makespan ${makespan.toFixed(1)} s = ${(makespan / bound).toFixed(2)}× the ${bound} s bound; ` +
+			`${after.requests - before.requests} API requests (${((after.requests - before.requests) / 100).toFixed(1)} per image), ` +
+			`${after.rateLimited - before.rateLimited} answered 429, 0 failed, ${after.jobs - before.jobs} charged once each; up to ${mostHeld} executions held by workers at once`,
+	);
+	expect(makespan / bound).toBeLessThan(3);
+}, 900_000);
+
+it('a batch parked in webhook mode on a worker is resumed through the main process and finished by a worker', async () => {
+	const before = { ...rig.emulator.stats(DEMO_KEYS.live) };
+	const id = await n8n.start('scale-videos-webhook', 'clipiaScaleVideosWebhook', prompts(10, 'parked video'));
+	// Parked, it holds no worker: n8n's queue has no active job while the videos render.
+	expect(await n8n.reaches(id, 'waiting')).toBe('waiting');
+	const heldWhileParked = rig.activeJobs();
+	expect(heldWhileParked).toBe(0);
+	const seen = await n8n.statusesUntilDone(id, 300_000);
+	expect(seen.at(-1)).toBe('success');
+	const items = await n8n.itemsOf(id);
+	expect(items.map((item) => item.json.status)).toEqual(Array(10).fill('COMPLETED'));
+	const used = rig.emulator.stats(DEMO_KEYS.live).requests - before.requests;
+	figures.push(
+		`- 10 videos parked in webhook mode: ${used} API requests (${(used / 10).toFixed(1)} per video), statuses ${seen.join(' → ')}`,
+	);
+	expect(used / 10).toBeLessThanOrEqual(2.2);
+}, 600_000);
+
+it('a worker killed mid-batch: n8n marks the run crashed and runs nothing again, so nothing is charged twice', async () => {
+	const before = { ...rig.emulator.stats(DEMO_KEYS.live) };
+	const id = await n8n.start('scale-videos-poll', 'clipiaScaleVideosPoll', prompts(10, 'doomed video'));
+	// Once all ten are submitted (and charged), every worker dies at once, as in an out-of-memory kill.
+	const deadline = Date.now() + 60_000;
+	while (rig.emulator.stats(DEMO_KEYS.live).jobs - before.jobs < 10 && Date.now() < deadline)
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	expect(rig.emulator.stats(DEMO_KEYS.live).jobs - before.jobs).toBe(10);
+	for (const worker of rig.workers) worker.process.kill('SIGKILL');
+	await rig.startWorker('worker 3');
+	const seen = await n8n.statusesUntilDone(id, 300_000);
+	const after = rig.emulator.stats(DEMO_KEYS.live);
+	figures.push(
+		`- workers killed (SIGKILL) mid-batch of 10 videos: execution ${seen.join(' → ')}; ${after.jobs - before.jobs} generations charged for 10 items`,
+	);
+	expect(seen.at(-1)).toMatch(/crashed|error/);
+	expect(after.jobs - before.jobs).toBe(10);
+}, 600_000);
