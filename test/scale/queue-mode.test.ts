@@ -95,7 +95,7 @@ it('a batch parked in webhook mode on a worker is resumed through the main proce
 	expect(items.map((item) => item.json.status)).toEqual(Array(10).fill('COMPLETED'));
 	const used = rig.emulator.stats(DEMO_KEYS.live).requests - before.requests;
 	figures.push(
-		`- 10 videos parked in webhook mode: ${used} API requests (${(used / 10).toFixed(1)} per video), statuses ${seen.join(' → ')}`,
+		`- 10 videos parked in webhook mode: ${used} API requests (${(used / 10).toFixed(1)} per video), statuses ${seen.join(' → ')}; active queue jobs while parked: ${heldWhileParked}`,
 	);
 	expect(used / 10).toBeLessThanOrEqual(2.2);
 }, 600_000);
