@@ -4,6 +4,7 @@
  * emit items in input order with pairedItem, error items under continueOnFail.
  */
 
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import {
 	failureOf,
@@ -94,6 +95,13 @@ export async function runGenerations(
 	if (onWebhook) {
 		// Checked before anything is sent; then each generation tells Clipia where to call.
 		const resumeUrl = await resumeUrlFor(context);
+		const own = plans.find((plan) => 'job' in plan && plan.job.webhookUrl && plan.job.webhookUrl !== resumeUrl);
+		if (own)
+			throw new NodeOperationError(
+				context.getNode(),
+				'Options → Webhook URL can\'t be used with Wait Mode "Resume on Clipia Webhook": Clipia calls one URL per generation, and this mode needs it.',
+				{ itemIndex: own.itemIndex, description: 'Remove the Webhook URL option, or use Wait Mode "Poll".' },
+			);
 		plans = plans.map((plan) =>
 			'job' in plan ? { ...plan, job: { ...plan.job, webhookUrl: resumeUrl, wait: false } } : plan,
 		);

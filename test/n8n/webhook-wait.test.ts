@@ -44,6 +44,17 @@ it('refuses before anything is sent when Clipia could not reach this n8n', async
 	expect(JSON.stringify(run.error)).not.toContain('signature=');
 });
 
+it('refuses an own Webhook URL beside this mode, before anything is sent', async () => {
+	const key = freshKey();
+	const run = await runNode({
+		type: NODE_TYPES.video,
+		parameters: { ...video('webhook'), options: { maxWaitSeconds: 900, webhookUrl: 'https://example.com/hook' } },
+		credentials: { apiKey: key, baseUrl: emulator.url, webhookSecret: SECRET },
+	});
+	expect(run.error?.message).toMatch(/Webhook URL can't be used with Wait Mode "Resume on Clipia Webhook"/);
+	expect(requests(key)).toBe(0);
+});
+
 it('parks the execution with its resume URL given to Clipia; the parked items carry each request_id', async () => {
 	const key = freshKey();
 	const run = await runNode({
