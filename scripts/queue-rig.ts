@@ -92,6 +92,7 @@ export class QueueRig {
 	private redis?: ChildProcess;
 	private redisPort = 0;
 	private pgData = '';
+	private pgPort = 0;
 	private readonly root = mkdtempSync(join(tmpdir(), 'clipia-queue-rig-'));
 	private readonly folder = join(this.root, 'n8n');
 	private runtime?: N8nRuntime;
@@ -105,13 +106,19 @@ export class QueueRig {
 
 	async start(): Promise<void> {
 		ensurePrograms(
-			{ 'redis-server': 'redis-server', 'redis-cli': 'redis-tools', initdb: 'postgresql', pg_ctl: 'postgresql' },
+			{
+				'redis-server': 'redis-server',
+				'redis-cli': 'redis-tools',
+				initdb: 'postgresql',
+				pg_ctl: 'postgresql',
+				psql: 'postgresql-client',
+			},
 			this.log,
 		);
 		this.runtime = await ensureN8n(this.options.line, this.log);
 		await this.emulator.start(await freePort());
 		const redisPort = (this.redisPort = await freePort());
-		const pgPort = await freePort();
+		const pgPort = (this.pgPort = await freePort());
 		await this.startRedis(redisPort);
 		this.startPostgres(pgPort);
 		const port = await freePort();
@@ -153,6 +160,21 @@ export class QueueRig {
 		);
 		if (answer.status !== 0) throw new Error(`redis-cli failed: ${answer.stderr}`);
 		return Number(answer.stdout.trim());
+	}
+
+	/** One SQL query on n8n's Postgres database; rows as lines, columns split by `|`. */
+	query(sql: string): string[][] {
+		const answer = spawnSync(
+			findProgram('psql') ?? 'psql',
+			['-h', '127.0.0.1', '-p', String(this.pgPort), '-U', 'n8n', '-d', 'postgres', '-tAc', sql],
+			{ encoding: 'utf8' },
+		);
+		if (answer.status !== 0) throw new Error(`psql failed: ${answer.stderr}`);
+		return answer.stdout
+			.trim()
+			.split('\n')
+			.filter(Boolean)
+			.map((line) => line.split('|'));
 	}
 
 	/** Starts one more worker (e.g. after one was killed). */

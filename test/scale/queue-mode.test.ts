@@ -10,7 +10,12 @@ import { NEWEST_LINE } from '../../scripts/n8n-runtime';
 import { QueueRig } from '../../scripts/queue-rig';
 import { generateVideoNode, N8nServer, webhookWorkflow } from '../helpers/n8n-server';
 
+import { readFileSync } from 'node:fs';
+
 const IMAGE_SECONDS = 8;
+const VIDEO_BYTES = 200 * 1024 * 1024;
+/** What a worker may grow by for one such video. */
+const RSS_TARGET_MB = 64;
 
 const WORKFLOWS = [
 	webhookWorkflow('clipiaScaleImages', 'scale-images', {
@@ -24,7 +29,14 @@ const WORKFLOWS = [
 	}),
 	webhookWorkflow('clipiaScaleVideosWebhook', 'scale-videos-webhook', generateVideoNode('webhook', 'urls', 900)),
 	webhookWorkflow('clipiaScaleVideosPoll', 'scale-videos-poll', generateVideoNode('poll', 'urls', 900)),
+	webhookWorkflow('clipiaScaleVideoBinary', 'scale-video-binary', generateVideoNode('poll', 'binary', 900)),
 ];
+
+/** A process's resident memory, in MB. */
+function rssMb(pid: number): number {
+	const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+	return line ? Number(line[1]) / 1024 : 0;
+}
 
 let rig: QueueRig;
 let n8n: N8nServer;
@@ -35,7 +47,12 @@ beforeAll(async () => {
 		line: NEWEST_LINE,
 		workers: 2,
 		workflows: WORKFLOWS,
-		emulator: { timeScale: 1, runSeconds: { image: IMAGE_SECONDS, video: 20 }, wallClockHeaders: true },
+		emulator: {
+			timeScale: 1,
+			runSeconds: { image: IMAGE_SECONDS, video: 20 },
+			wallClockHeaders: true,
+			videoBytes: VIDEO_BYTES,
+		},
 	});
 	await rig.start();
 	rig.emulator.addKey({ key: DEMO_KEYS.live, credits: 1_000_000 });
@@ -98,6 +115,25 @@ it('a batch parked in webhook mode on a worker is resumed through the main proce
 		`- 10 videos parked in webhook mode: ${used} API requests (${(used / 10).toFixed(1)} per video), statuses ${seen.join(' → ')}; active queue jobs while parked: ${heldWhileParked}`,
 	);
 	expect(used / 10).toBeLessThanOrEqual(2.2);
+}, 600_000);
+
+it('a 200 MiB video as binary output in queue mode: the bytes go to Postgres; what a worker holds meanwhile', async () => {
+	const workers = rig.workers.map((worker) => worker.process.pid!);
+	const baseline = workers.map(rssMb);
+	let peak = baseline.slice();
+	const sampler = setInterval(() => (peak = workers.map((pid, n) => Math.max(peak[n], rssMb(pid)))), 100);
+	const id = await n8n.start('scale-video-binary', 'clipiaScaleVideoBinary', ['one long video']);
+	const seen = await n8n.statusesUntilDone(id, 300_000).finally(() => clearInterval(sampler));
+	expect(seen.at(-1)).toBe('success');
+	const [item] = await n8n.itemsOf(id);
+	expect(item.binary?.data?.mimeType).toBe('video/mp4');
+	const [[files, bytes]] = rig.query('SELECT count(*), coalesce(sum("fileSize"), 0) FROM binary_data');
+	const growth = Math.max(...peak.map((mb, n) => mb - baseline[n]));
+	figures.push(
+		`- one ${VIDEO_BYTES / 1024 / 1024} MiB video as binary output: ${files} file(s), ${(Number(bytes) / 1024 / 1024).toFixed(0)} MiB in Postgres (binary_data); ` +
+			`worker RSS grew by at most ${growth.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB} MB)`,
+	);
+	expect(Number(bytes)).toBeGreaterThanOrEqual(VIDEO_BYTES);
 }, 600_000);
 
 it('a worker killed mid-batch: n8n marks the run crashed and runs nothing again, so nothing is charged twice', async () => {
