@@ -30,7 +30,7 @@ export {
 	type RunOptions,
 } from './operations/generate';
 export { checkRequestId, getGeneration, waitGeneration } from './operations/requests';
-export { batchState, EndedAnswers, type BatchState } from './operations/ended';
+export { batchState, Deliveries, EndedAnswers, type BatchState } from './operations/ended';
 export { parseWebhookBody, verifyWebhook, type HmacSha256, type WebhookCheck } from './webhooks';
 export { estimateCost, getBalance, getModel, listModels, type ListModelsParams } from './operations/catalog';
 

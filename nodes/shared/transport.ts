@@ -14,7 +14,7 @@ import {
 } from 'n8n-workflow';
 import {
 	ClipiaClient,
-	EndedAnswers,
+	Deliveries,
 	lowerCaseHeaders,
 	RequestBudget,
 	type HttpRequest,
@@ -74,12 +74,13 @@ export function runtimeFor(context: ApiContext): Runtime {
 /**
  * What every execution on a key in this process shares: the key's requests-per-minute
  * budget (scheduled batches side by side, an agent's tool calls, webhook deliveries), and
- * the answers of generations that ended, which never change. Keyed by a hash of base URL
+ * the webhook deliveries heard for parked batches, with the answers of generations that
+ * ended, which never change. Keyed by a hash of base URL
  * and key, so no key is kept as a map key, and one key never sees another's answers.
  */
 interface KeyShare {
 	budget: RequestBudget;
-	ended: EndedAnswers;
+	deliveries: Deliveries;
 }
 
 const sharesByKey = new Map<string, KeyShare>();
@@ -92,16 +93,19 @@ function shareFor(baseUrl: string | undefined, apiKey: string | undefined): KeyS
 	// Only the clock: the share must not hold on to the execution that happened to create it.
 	const now = () => Date.now();
 	if (!share)
-		sharesByKey.set(fingerprint, (share = { budget: new RequestBudget({ now, sleep }), ended: new EndedAnswers(now) }));
+		sharesByKey.set(
+			fingerprint,
+			(share = { budget: new RequestBudget({ now, sleep }), deliveries: new Deliveries({ now, sleep }) }),
+		);
 	return share;
 }
 
 /** A client for one node execution (or webhook call), and what it shares with the key's other work in this process. */
-export async function keyClientFor(context: ApiContext): Promise<{ client: ClipiaClient; ended: EndedAnswers }> {
+export async function keyClientFor(context: ApiContext): Promise<{ client: ClipiaClient; deliveries: Deliveries }> {
 	const credentials = await context.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL);
 	const share = shareFor(credentials.baseUrl, credentials.apiKey);
 	const client = new ClipiaClient(runtimeFor(context), { baseUrl: credentials.baseUrl, sharedBudget: share.budget });
-	return { client, ended: share.ended };
+	return { client, deliveries: share.deliveries };
 }
 
 /** One client per node execution; its requests, and those of every other execution on the key in this process, share one rate budget. */

@@ -28,7 +28,6 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 import {
-	batchState,
 	type BatchState,
 	isTerminal,
 	normalizeBaseUrl,
@@ -171,7 +170,7 @@ export async function parkUntilWebhook(
 	return [waiting];
 }
 
-/** A webhook() answers within this, well inside the 10 s Clipia gives a delivery. */
+/** A webhook() answers within this (a wait for a newer delivery included), well inside the 10 s Clipia gives a delivery. */
 const DECIDE_WITHIN_MS = 8_000;
 
 function hmacSha256(secret: string, data: Buffer): Buffer {
@@ -218,12 +217,11 @@ export async function resumeOnWebhook(this: IWebhookFunctions): Promise<IWebhook
 
 	let state: BatchState;
 	try {
-		const { client, ended } = await keyClientFor(this);
-		state = await batchState(
+		const { client, deliveries } = await keyClientFor(this);
+		state = await deliveries.decide(
 			{ client, nextStep: n8nNextStep, deadline: Date.now() + DECIDE_WITHIN_MS },
 			ids,
 			delivery.request_id,
-			ended,
 		);
 	} catch {
 		// Clipia could not be asked in time (an outage, rate limits): it delivers again later.

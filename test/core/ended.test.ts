@@ -1,17 +1,17 @@
 /**
- * A batch resumed by webhooks: each delivery asks the API whether every generation ended,
- * exactly one delivery (the last to end) resumes, and ended answers are shared, so a batch
- * ending at once costs one read per generation. Fake clock, scripted API.
+ * A batch resumed by webhooks: exactly one delivery (the last to end) resumes; a delivery
+ * that a newer one of its batch follows within moments steps aside without a read; ended
+ * answers are shared, so a batch costs one read per generation. Fake clocks, scripted API.
  */
 
 import { ClipiaClient } from '../../core';
-import { batchState, EndedAnswers, type BatchState } from '../../core/operations/ended';
-import { json, scriptedRuntime } from '../helpers/runtime';
+import { batchState, Deliveries, EndedAnswers, type BatchState } from '../../core/operations/ended';
+import { FakeClock, json, scriptedRuntime } from '../helpers/runtime';
 
 const ids = Array.from({ length: 5 }, (_, n) => `0000000${n}-aaaa-4bbb-8ccc-dddddddddddd`);
 
 /** The API: `endedAt[n]` is when generation n ended (model ms), or undefined while it runs. */
-function api(endedAt: Array<number | undefined>) {
+function api(endedAt: Array<number | undefined>, timeline = new FakeClock()) {
 	const { runtime, requests, clock } = scriptedRuntime((request) => {
 		const id = request.url.split('/').pop()!;
 		const at = endedAt[ids.indexOf(id)];
@@ -24,7 +24,7 @@ function api(endedAt: Array<number | undefined>) {
 			output: { video: { url: `https://media.clipia.ai/${id}.mp4` } },
 			completed_at: new Date(at).toISOString(),
 		});
-	});
+	}, timeline);
 	const client = new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai' });
 	const context = { client, nextStep: (id: string) => `wait for ${id}` };
 	return { client, context, requests, clock, ended: new EndedAnswers(clock.now) };
@@ -35,7 +35,7 @@ const reads = (requests: Array<{ url: string }>) => requests.filter((request) =>
 it('a delivery while another generation runs resumes nothing, after one read', async () => {
 	// The latest submission is asked first: it tends to end last.
 	const { context, requests } = api([1000, 2000, 1800, 1500, undefined]);
-	const state = await batchState(context, ids, ids[1]);
+	const state = await batchState(context, ids, new Set([ids[1]]));
 	expect(state).toEqual({ resume: false, reason: 'running', asked: 1 });
 	expect(reads(requests)).toHaveLength(1);
 });
@@ -44,7 +44,7 @@ it('only the delivery of the generation that ended last resumes, with every resu
 	const endedAt = [1000, 5000, 3000, 2000, 4000];
 	const outcomes: BatchState[] = [];
 	const { context, ended } = api(endedAt);
-	for (const id of ids) outcomes.push(await batchState(context, ids, id, ended));
+	for (const id of ids) outcomes.push(await batchState(context, ids, new Set([id]), ended));
 	expect(outcomes.map((state) => state.resume)).toEqual([false, true, false, false, false]);
 	const resumed = outcomes[1] as Extract<BatchState, { resume: true }>;
 	expect(resumed.results.map((result) => result.request_id)).toEqual(ids);
@@ -54,7 +54,7 @@ it('only the delivery of the generation that ended last resumes, with every resu
 
 it('deliveries arriving together share their reads: one per generation for the whole batch', async () => {
 	const { context, requests, ended } = api([1000, 1000, 1000, 1000, 1000]);
-	const outcomes = await Promise.all(ids.map((id) => batchState(context, ids, id, ended)));
+	const outcomes = await Promise.all(ids.map((id) => batchState(context, ids, new Set([id]), ended)));
 	// Equal times: the largest request_id is last, so exactly one resumes.
 	expect(outcomes.filter((state) => state.resume)).toHaveLength(1);
 	expect(outcomes[4].resume).toBe(true);
@@ -64,16 +64,17 @@ it('deliveries arriving together share their reads: one per generation for the w
 it('a running answer is asked again next time; an ended one is kept, then forgotten after 10 minutes', async () => {
 	const endedAt: Array<number | undefined> = [1000, 1000, 1000, 1000, undefined];
 	const { context, requests, ended, clock } = api(endedAt);
-	expect(await batchState(context, ids, ids[0], ended)).toMatchObject({ resume: false, reason: 'running' });
+	expect(await batchState(context, ids, new Set([ids[0]]), ended)).toMatchObject({ resume: false, reason: 'running' });
 	endedAt[4] = 2000;
-	const state = await batchState(context, ids, ids[4], ended);
+	const state = await batchState(context, ids, new Set([ids[4]]), ended);
 	expect(state.resume).toBe(true);
 	const asked = () => reads(requests).map((request) => request.url.split('/').pop());
-	expect(asked()).toEqual([ids[4], ids[3], ids[4], ids[2], ids[1], ids[0]]);
-	await batchState(context, ids, ids[4], ended);
+	// Those not heard of first, the latest submission first; then the one heard of.
+	expect(asked()).toEqual([ids[4], ids[3], ids[2], ids[1], ids[0], ids[4]]);
+	await batchState(context, ids, new Set([ids[4]]), ended);
 	expect(asked()).toHaveLength(6);
 	clock.time += 10 * 60_000 + 1;
-	await batchState(context, ids, ids[4], ended);
+	await batchState(context, ids, new Set([ids[4]]), ended);
 	expect(asked()).toHaveLength(11);
 });
 
@@ -90,8 +91,108 @@ it('a generation the API does not know fails the delivery with its request_id (n
 		),
 		nextStep: (id: string) => id,
 	};
-	await expect(batchState(context, [missing], missing)).rejects.toMatchObject({
+	await expect(batchState(context, [missing], new Set([missing]))).rejects.toMatchObject({
 		requestId: missing,
 		code: 'not_found',
+	});
+});
+
+/** A clock whose sleeps end only when the test moves time on, so deliveries can overlap. */
+class SteppedClock extends FakeClock {
+	private timers: Array<{ at: number; wake: () => void }> = [];
+	override sleep = (ms: number): Promise<void> =>
+		new Promise<void>((wake) => {
+			this.sleeps.push(ms);
+			this.timers.push({ at: this.time + ms, wake });
+		});
+	async advance(ms: number): Promise<void> {
+		this.time += ms;
+		for (const timer of this.timers.filter((one) => one.at <= this.time)) timer.wake();
+		this.timers = this.timers.filter((one) => one.at > this.time);
+		for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+	}
+}
+
+describe('Deliveries: what one process hears of a parked batch', () => {
+	const settled = async (pending: Array<Promise<BatchState>>) => {
+		const outcomes: Array<BatchState | 'pending'> = pending.map(() => 'pending');
+		pending.forEach((one, n) => void one.then((state) => (outcomes[n] = state)));
+		for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+		return outcomes;
+	};
+
+	it('deliveries a second apart: each steps aside for the next without a read; the last resumes at once, one read per generation', async () => {
+		const clock = new SteppedClock();
+		const { context, requests } = api([1000, 2000, 3000, 4000, 5000], clock);
+		const heard = new Deliveries(clock);
+		const pending: Array<Promise<BatchState>> = [];
+		for (const id of ids) {
+			pending.push(heard.decide(context, ids, id));
+			await clock.advance(1_000);
+		}
+		const outcomes = await settled(pending);
+		expect(outcomes.slice(0, 4)).toEqual(Array(4).fill({ resume: false, reason: 'superseded', asked: 0 }));
+		expect(outcomes[4]).toMatchObject({ resume: true, asked: 5 });
+		expect(reads(requests)).toHaveLength(5);
+		// The last delivery did not wait: it was sent once the batch was complete.
+		expect(clock.sleeps).toEqual([3_000, 3_000, 3_000, 3_000]);
+	});
+
+	it('a delivery no newer one follows asks the API after the settle: one read finds a generation still running', async () => {
+		const clock = new SteppedClock();
+		const { context, requests } = api([1000, 2000, undefined, undefined, undefined], clock);
+		const heard = new Deliveries(clock);
+		const [first, second] = [heard.decide(context, ids, ids[0]), heard.decide(context, ids, ids[1])];
+		await clock.advance(2_999);
+		expect(reads(requests)).toHaveLength(0);
+		await clock.advance(1);
+		expect(await first).toEqual({ resume: false, reason: 'superseded', asked: 0 });
+		expect(await second).toEqual({ resume: false, reason: 'running', asked: 1 });
+		expect(reads(requests).map((request) => request.url.split('/').pop())).toEqual([ids[4]]);
+	});
+
+	it('the last to end, heard first (deliveries out of order): the delivery completing the set resumes', async () => {
+		const clock = new SteppedClock();
+		const { context } = api([1000, 2000, 3000, 4000, 5000], clock);
+		const heard = new Deliveries(clock);
+		const order = [ids[4], ids[0], ids[1], ids[2], ids[3]];
+		const pending = order.map((id) => heard.decide(context, ids, id));
+		const outcomes = await settled(pending);
+		expect(outcomes.map((state) => (state === 'pending' ? state : state.resume))).toEqual([
+			false,
+			false,
+			false,
+			false,
+			true,
+		]);
+	});
+
+	it('deliveries split between two processes (or a restart between them): exactly one resumes, where the last to end was heard', async () => {
+		const clock = new SteppedClock();
+		const { context, requests } = api([1000, 2000, 3000, 4000, 5000], clock);
+		const [here, there] = [new Deliveries(clock), new Deliveries(clock)];
+		const pending = [...ids.slice(0, 4).map((id) => here.decide(context, ids, id)), there.decide(context, ids, ids[4])];
+		await clock.advance(3_000);
+		const outcomes = await settled(pending);
+		expect(outcomes.map((state) => (state === 'pending' ? state : state.resume))).toEqual([
+			false,
+			false,
+			false,
+			false,
+			true,
+		]);
+		expect(outcomes[3]).toMatchObject({ reason: 'not_last' });
+		// Two processes share no reads: each read the five it needed.
+		expect(reads(requests)).toHaveLength(10);
+	});
+
+	it('a delivery repeated while the batch resumes resumes nothing', async () => {
+		const clock = new SteppedClock();
+		const { context } = api([1000, 1000, 1000, 1000, 1000], clock);
+		const heard = new Deliveries(clock);
+		for (const id of ids.slice(0, 4)) void heard.decide(context, ids, id);
+		const outcomes = await settled([heard.decide(context, ids, ids[4]), heard.decide(context, ids, ids[4])]);
+		expect(outcomes.map((state) => (state === 'pending' ? state : state.resume))).toEqual([true, false]);
+		expect(outcomes[1]).toMatchObject({ reason: 'resumed' });
 	});
 });
