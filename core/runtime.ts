@@ -60,14 +60,20 @@ export interface Runtime {
 export async function sleepUnlessAborted(sleep: Runtime['sleep'], ms: number, signal?: AbortSignal): Promise<void> {
 	throwIfAborted(signal);
 	if (ms <= 0) return;
-	if (!signal) return sleep(ms);
+	return unlessAborted(sleep(ms), signal);
+}
+
+/** Waits for `promise`, but rejects with an AbortError as soon as the signal aborts. */
+export async function unlessAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+	throwIfAborted(signal);
+	if (!signal) return promise;
 	let onAbort: (() => void) | undefined;
 	const aborted = new Promise<never>((_, reject) => {
 		onAbort = () => reject(abortError());
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
-		await Promise.race([sleep(ms), aborted]);
+		return await Promise.race([promise, aborted]);
 	} finally {
 		if (onAbort) signal.removeEventListener('abort', onAbort);
 	}

@@ -28,7 +28,10 @@ export interface KeyStats {
 	charged: number;
 	/** Jobs created (replays excluded). */
 	jobs: number;
+	/** 429s of both kinds: too many requests a minute, and too many generations at once. */
 	rateLimited: number;
+	/** Of those, submits refused for too many generations at once (these count against the minute). */
+	tooManyAtOnce: number;
 }
 
 export interface KeyState extends Required<Omit<KeyConfig, 'accountId'>> {
@@ -63,7 +66,7 @@ export class Keys {
 			frozen: config.frozen ?? false,
 			accountId: config.accountId ?? `acct_${createHash('sha256').update(config.key).digest('hex').slice(0, 12)}`,
 			window: [],
-			stats: { requests: 0, byRoute: {}, charged: 0, jobs: 0, rateLimited: 0 },
+			stats: { requests: 0, byRoute: {}, charged: 0, jobs: 0, rateLimited: 0, tooManyAtOnce: 0 },
 		});
 	}
 

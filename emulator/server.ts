@@ -363,6 +363,7 @@ export class ClipiaEmulator {
 				const soonest = Math.min(...inFlight.map((job) => job.endAt ?? job.readyAt + job.runMs));
 				const retryAfter = Math.max(1, Math.ceil((soonest - now) / 1000));
 				key.stats.rateLimited++;
+				key.stats.tooManyAtOnce++;
 				const refused = remember(
 					errorAnswer(429, 'rate_limit_exceeded', `Too many concurrent generations (limit ${key.concurrency})`),
 				);

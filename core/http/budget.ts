@@ -7,10 +7,12 @@
  * - a sliding minute over what was actually booked, never more than that 90%: however
  *   Clipia counts its minute, a burst can't push us over it.
  * Each caller reserves its slot at once, so concurrent callers queue fairly without a lock;
- * a 429 or an exhausted `RateLimit-Remaining` pauses everyone.
+ * a 429 or an exhausted `RateLimit-Remaining` pauses everyone. Beside it, whoever shares the
+ * budget shares the key's other limit: the generations it may run at once (`slots`).
  */
 
 import { sleepUnlessAborted, type Runtime } from '../runtime';
+import { GenerationSlots } from './slots';
 
 export interface BudgetOptions {
 	/** The key's limit, requests per minute, until an answer tells it (default: Clipia's published 120). */
@@ -33,6 +35,8 @@ export class RequestBudget {
 	private learnedLimit?: number;
 	/** Start times of the latest booked requests (at most one minute's share), oldest first. */
 	private readonly booked: number[] = [];
+	/** The key's concurrent generations, as submits on this budget meet them. */
+	readonly slots: GenerationSlots;
 
 	constructor(
 		private readonly runtime: Pick<Runtime, 'now' | 'sleep'>,
@@ -40,6 +44,7 @@ export class RequestBudget {
 	) {
 		this.fixedBurst = options.burst;
 		this.setLimit(options.requestsPerMinute ?? 120);
+		this.slots = new GenerationSlots(runtime);
 	}
 
 	private setLimit(limit: number): void {

@@ -11,6 +11,7 @@ import {
 	sleepUnlessAborted,
 	throwIfAborted,
 	type HttpMethod,
+	type HttpResponse,
 	type Runtime,
 } from '../runtime';
 import { RequestBudget, type BudgetOptions } from './budget';
@@ -228,10 +229,19 @@ export class ClipiaClient {
 		let failures = 0;
 		for (;;) {
 			throwIfAborted(spec.signal);
+			// A submit waits while the key runs all the generations it may (see GenerationSlots).
+			const slot = spec.idempotencyKey ? await this.budget.slots.enter(spec.signal, deadline) : undefined;
+			if (spec.idempotencyKey && !slot) throw lastProblem ?? this.outOfTime(spec, true);
 			// The key's budget (paused by a 429 perhaps) may not allow a request before the deadline.
-			if (!(await this.budget.take(spec.signal, deadline))) throw lastProblem ?? this.outOfTime(spec, true);
+			if (!(await this.budget.take(spec.signal, deadline))) {
+				slot?.withdrawn();
+				throw lastProblem ?? this.outOfTime(spec, true);
+			}
 			const timeLeft = deadline - runtime.now();
-			if (timeLeft <= 0) throw lastProblem ?? this.outOfTime(spec, false);
+			if (timeLeft <= 0) {
+				slot?.withdrawn();
+				throw lastProblem ?? this.outOfTime(spec, false);
+			}
 			const attempt = await settle(
 				runtime.transport({
 					method: spec.method,
@@ -247,6 +257,11 @@ export class ClipiaClient {
 					timeoutMs: Math.max(1, Math.min(this.timeoutMs, timeLeft)),
 				}),
 			);
+			const concurrencyRefusal = attempt.ok && isConcurrencyRefusal(attempt.value);
+			if (slot && attempt.ok && attempt.value.status >= 200 && attempt.value.status < 300) slot.accepted();
+			else if (slot && concurrencyRefusal)
+				slot.refused(parseRetryAfterMs(attempt.value.headers['retry-after'], runtime.now()) ?? 1_000);
+			else slot?.withdrawn();
 			if (!attempt.ok) {
 				// No answer arrived (network error, timeout, abort).
 				if (isAbortError(attempt.error) || spec.signal?.aborted) throw attempt.error;
@@ -291,7 +306,8 @@ export class ClipiaClient {
 				// "Later": wait as told, for as long as the patience (or the caller's deadline) allows.
 				const patientUntil = Math.max(firstAttemptAt + policy.laterPatienceMs, spec.rateLimitDeadline ?? 0);
 				if (runtime.now() + waitMs > patientUntil) throw error;
-				if (status === 429) this.budget.pauseUntil(runtime.now() + waitMs);
+				// Too many requests pause every request on the key; too many generations, only submits (above).
+				if (status === 429 && !concurrencyRefusal) this.budget.pauseUntil(runtime.now() + waitMs);
 			} else {
 				if (failures >= policy.maxRetries) throw error;
 				failures++;
@@ -351,4 +367,16 @@ function expectShape(body: unknown, keys: string[], what: string, requestId?: st
 function isGenerationModel(entry: unknown): entry is GenerationModel {
 	const model = entry as Partial<GenerationModel> | null;
 	return !!model && typeof model.slug === 'string' && typeof model.type === 'string';
+}
+
+/**
+ * A 429 for too many generations at once rather than too many requests: the per-minute
+ * window still has room (`RateLimit-Remaining` above 0), or the message says so.
+ */
+function isConcurrencyRefusal(answer: HttpResponse): boolean {
+	if (answer.status !== 429) return false;
+	const remaining = Number(answer.headers['ratelimit-remaining']);
+	if (answer.headers['ratelimit-remaining'] !== undefined && Number.isFinite(remaining)) return remaining > 0;
+	const message = (answer.body as { error?: { message?: unknown } } | undefined)?.error?.message;
+	return typeof message === 'string' && /concurren/i.test(message);
 }

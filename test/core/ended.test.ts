@@ -6,7 +6,7 @@
 
 import { ClipiaClient } from '../../core';
 import { batchState, Deliveries, EndedAnswers, type BatchState } from '../../core/operations/ended';
-import { FakeClock, json, scriptedRuntime } from '../helpers/runtime';
+import { FakeClock, json, scriptedRuntime, SteppedClock } from '../helpers/runtime';
 
 const ids = Array.from({ length: 5 }, (_, n) => `0000000${n}-aaaa-4bbb-8ccc-dddddddddddd`);
 
@@ -96,22 +96,6 @@ it('a generation the API does not know fails the delivery with its request_id (n
 		code: 'not_found',
 	});
 });
-
-/** A clock whose sleeps end only when the test moves time on, so deliveries can overlap. */
-class SteppedClock extends FakeClock {
-	private timers: Array<{ at: number; wake: () => void }> = [];
-	override sleep = (ms: number): Promise<void> =>
-		new Promise<void>((wake) => {
-			this.sleeps.push(ms);
-			this.timers.push({ at: this.time + ms, wake });
-		});
-	async advance(ms: number): Promise<void> {
-		this.time += ms;
-		for (const timer of this.timers.filter((one) => one.at <= this.time)) timer.wake();
-		this.timers = this.timers.filter((one) => one.at > this.time);
-		for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-	}
-}
 
 describe('Deliveries: what one process hears of a parked batch', () => {
 	const settled = async (pending: Array<Promise<BatchState>>) => {

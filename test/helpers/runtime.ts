@@ -14,6 +14,22 @@ export class FakeClock {
 	};
 }
 
+/** A clock whose sleeps end only when the test moves time on, so concurrent callers overlap as in real time. */
+export class SteppedClock extends FakeClock {
+	private timers: Array<{ at: number; wake: () => void }> = [];
+	override sleep = (ms: number): Promise<void> =>
+		new Promise<void>((wake) => {
+			this.sleeps.push(ms);
+			this.timers.push({ at: this.time + ms, wake });
+		});
+	async advance(ms: number): Promise<void> {
+		this.time += ms;
+		for (const timer of this.timers.filter((one) => one.at <= this.time)) timer.wake();
+		this.timers = this.timers.filter((one) => one.at > this.time);
+		for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+	}
+}
+
 export type Scripted = (request: HttpRequest, clock: FakeClock) => HttpResponse | Error | Promise<HttpResponse | Error>;
 
 /** A transport that answers from a script and remembers every request. */

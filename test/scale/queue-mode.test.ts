@@ -94,7 +94,7 @@ it('4 executions × 25 images at once on one key: every item completes, each cha
 	figures.push(
 		`- 4 × 25 images: makespan ${makespan.toFixed(1)} s = ${(makespan / bound).toFixed(2)}× the ${bound} s bound; ` +
 			`${after.requests - before.requests} API requests (${((after.requests - before.requests) / 100).toFixed(1)} per image), ` +
-			`${after.rateLimited - before.rateLimited} answered 429, 0 failed, ${after.jobs - before.jobs} charged once each; up to ${mostHeld} executions held by workers at once`,
+			`${after.rateLimited - before.rateLimited} answered 429 (${after.tooManyAtOnce - before.tooManyAtOnce} for too many at once), 0 failed, ${after.jobs - before.jobs} charged once each; up to ${mostHeld} executions held by workers at once`,
 	);
 	expect(makespan / bound).toBeLessThan(3);
 }, 900_000);
