@@ -11,6 +11,8 @@ export interface WebhookDelivery {
 	url: string;
 	requestId: string;
 	attempt: number;
+	/** When it was sent (wall-clock ms). */
+	sentAt: number;
 	status?: number;
 }
 
@@ -39,7 +41,7 @@ export class Webhooks {
 		// Signed with the wall clock: receivers check `t` against theirs, whatever the time scale.
 		const timestamp = Math.floor(Date.now() / 1000);
 		const signature = createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex');
-		const delivery: WebhookDelivery = { url: job.webhookUrl!, requestId: job.id, attempt };
+		const delivery: WebhookDelivery = { url: job.webhookUrl!, requestId: job.id, attempt, sentAt: Date.now() };
 		this.deliveries.push(delivery);
 		try {
 			const response = await fetch(job.webhookUrl!, {

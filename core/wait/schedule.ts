@@ -50,7 +50,11 @@ export class JobTrack {
 	private blindPolls = 0;
 	private closePolls = 0;
 
-	constructor(private readonly tuning: ScheduleTuning = DEFAULT_TUNING) {}
+	constructor(
+		private readonly tuning: ScheduleTuning = DEFAULT_TUNING,
+		/** When the generation should end, from the model's recent run times (see RunTimes): the first look lands just after it. */
+		private expectedEnd?: number,
+	) {}
 
 	record(observation: Observation): void {
 		this.last = observation;
@@ -80,6 +84,13 @@ export class JobTrack {
 		const { tuning } = this;
 		const last = this.last;
 		if (!last) return 0;
+		const expectedEnd = this.expectedEnd;
+		// Used once: after that look, what the answers tell takes over.
+		this.expectedEnd = undefined;
+		const unstarted = last.status === 'IN_QUEUE' ? (last.queuePosition ?? 0) === 0 : last.status === 'IN_PROGRESS';
+		if (expectedEnd !== undefined && unstarted && expectedEnd - now > tuning.minDelayMs) {
+			return clamp(expectedEnd - now + Math.max(150, 0.03 * (expectedEnd - now)), tuning.minDelayMs, tuning.maxDelayMs);
+		}
 		let delay: number;
 		if (last.status === 'IN_QUEUE') {
 			// Each place ahead is a job that has to start first; position 0 starts any moment.

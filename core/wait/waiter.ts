@@ -8,7 +8,8 @@ import { ClipiaError } from '../errors';
 import type { ClipiaClient } from '../http/client';
 import { isTerminal, type RequestResponse } from '../http/wire';
 import { settle, sleepUnlessAborted } from '../runtime';
-import { JobTrack, type Observation } from './schedule';
+import type { RunTimes } from './run-times';
+import { DEFAULT_TUNING, JobTrack, type Observation } from './schedule';
 
 export interface WaitOptions {
 	/** Give up (returning the last answer, still running) at this epoch ms. */
@@ -25,6 +26,8 @@ export interface WaitOptions {
 	onUpdate?: (answer: RequestResponse) => void;
 	/** Keep retrying 429s until the deadline (batches). */
 	patientWithRateLimits?: boolean;
+	/** The key's recent run times and this generation's model: the first look lands near its expected end, and its own run time is learned. */
+	runTimes?: { of: RunTimes; model: string };
 }
 
 /**
@@ -37,11 +40,14 @@ export async function waitForGeneration(
 	options: WaitOptions,
 ): Promise<RequestResponse> {
 	const { runtime } = client;
-	const track = new JobTrack();
-	if (options.initial) track.record(options.initial);
+	const { initial, runTimes } = options;
+	const expected = initial && runTimes ? runTimes.of.expected(runTimes.model) : undefined;
+	const track = new JobTrack(DEFAULT_TUNING, expected === undefined ? undefined : initial!.at + expected);
+	if (initial) track.record(initial);
 	let nextDelay = track.nextDelay(runtime.now());
 	let last: RequestResponse | undefined;
 	let lastError: ClipiaError | undefined;
+	let looks = 0;
 	const hardDeadline = options.hardDeadline ?? options.deadline + LAST_POLL_GRACE_MS;
 
 	for (;;) {
@@ -59,6 +65,7 @@ export async function waitForGeneration(
 		}
 		await sleepUnlessAborted(runtime.sleep, Math.min(nextDelay, Math.max(0, remaining)), options.signal);
 
+		looks++;
 		const poll = await settle(
 			client.result(requestId, {
 				signal: options.signal,
@@ -75,7 +82,19 @@ export async function waitForGeneration(
 		}
 		last = poll.value;
 		options.onUpdate?.(last);
-		if (isTerminal(last)) return last;
+		if (isTerminal(last)) {
+			if (initial && runTimes) {
+				// Found done at the first look, which the run times placed: it ended by then, maybe
+				// well before. Counting the look's own margin would make the estimate creep.
+				const seen = runtime.now() - initial.at;
+				runTimes.of.record(
+					runTimes.model,
+					last,
+					looks === 1 && expected !== undefined ? Math.min(seen, expected) : seen,
+				);
+			}
+			return last;
+		}
 		track.record({
 			at: runtime.now(),
 			status: last.status,

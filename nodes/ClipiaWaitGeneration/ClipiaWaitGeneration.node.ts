@@ -11,7 +11,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { checkRequestId } from '../../core';
 import { planItems, waitForRequests } from '../shared/execute';
 import { CLIPIA_ICON } from '../shared/icons';
-import { binaryPropertyNameOption, maxWaitProperty, optionValue, outputProperty } from '../shared/properties';
+import {
+	binaryOutputOf,
+	binaryPropertyNameOption,
+	maxHeldMbOption,
+	maxWaitProperty,
+	outputProperty,
+} from '../shared/properties';
 import { CREDENTIAL } from '../shared/transport';
 import { resumeOnWebhook, resumeWebhooks, waitModeProperty, webhookNotice } from '../shared/webhook-wait';
 
@@ -60,7 +66,7 @@ export class ClipiaWaitGeneration implements INodeType {
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
-				options: [binaryPropertyNameOption],
+				options: [binaryPropertyNameOption, maxHeldMbOption],
 			},
 		],
 	};
@@ -70,10 +76,7 @@ export class ClipiaWaitGeneration implements INodeType {
 			itemIndex,
 			job: { requestId: checkRequestId(this.getNodeParameter('requestId', itemIndex)) },
 			output: this.getNodeParameter('output', itemIndex) as 'urls' | 'binary',
-			binaryPropertyName: optionValue<string>(
-				this.getNodeParameter('options', itemIndex, {}) as IDataObject,
-				binaryPropertyNameOption,
-			),
+			binary: binaryOutputOf(this.getNodeParameter('options', itemIndex, {}) as IDataObject),
 			maxWaitSeconds: this.getNodeParameter('maxWaitSeconds', itemIndex) as number,
 			failOnError: this.getNodeParameter('failOnError', itemIndex) as boolean,
 		}));

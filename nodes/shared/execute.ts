@@ -20,7 +20,7 @@ import {
 } from '../../core';
 import { mapConcurrent } from './batch';
 import { errorItemJson, toNodeError } from './errors';
-import { binaryPropertyNameOption, maxConcurrencyOption, optionValue } from './properties';
+import { binaryOutputOf, maxConcurrencyOption, optionValue, type BinaryOutput } from './properties';
 import { n8nNextStep, resultItems } from './results';
 import { clientFor } from './transport';
 import { parkUntilWebhook, resumeUrlFor, waitModeOf } from './webhook-wait';
@@ -30,7 +30,7 @@ export interface ItemPlan<T> {
 	itemIndex: number;
 	job: T;
 	output: 'urls' | 'binary';
-	binaryPropertyName: string;
+	binary: BinaryOutput;
 	maxWaitSeconds: number;
 	/** FAILED / CANCELED (and a wait that runs out) end the item with an error; else the item carries them. */
 	failOnError: boolean;
@@ -63,7 +63,7 @@ export function generationPlan(
 		itemIndex,
 		job: { ...generation, wait: context.getNodeParameter('waitForCompletion', itemIndex) as boolean },
 		output: context.getNodeParameter('output', itemIndex) as 'urls' | 'binary',
-		binaryPropertyName: optionValue<string>(options, binaryPropertyNameOption),
+		binary: binaryOutputOf(options),
 		maxWaitSeconds: Number(optionValue(options, maxWait)),
 		failOnError: true,
 	};
@@ -184,7 +184,7 @@ async function work<T>(
 				const failure = failureOf(result);
 				if (failure && plan.failOnError) throw failure;
 			}
-			return resultItems(context, result, plan.output, plan.binaryPropertyName, signal);
+			return resultItems(context, result, plan.output, plan.binary, signal);
 		},
 		signal,
 	);

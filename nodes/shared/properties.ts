@@ -135,6 +135,30 @@ export const binaryPropertyNameOption: INodeProperties = {
 	description: 'The name of the binary field the media file is put in',
 };
 
+export const maxHeldMbOption: INodeProperties = {
+	displayName: 'Max File Size Held in Memory (MB)',
+	name: 'maxHeldMb',
+	type: 'number',
+	default: 20,
+	typeOptions: { minValue: 0 },
+	description:
+		'In queue mode n8n stores binary data in its database, holding a whole file in memory on its way in (about 3× its size; in-memory storage does the same). A larger file is not downloaded: the item keeps its URL and a note says why. Filesystem and S3 storage stream any size. 0: no limit.',
+};
+
+/** Where a downloaded file goes, and how large a file n8n may be asked to hold in memory. */
+export interface BinaryOutput {
+	propertyName: string;
+	/** 0: no limit. */
+	maxHeldBytes: number;
+}
+
+export function binaryOutputOf(options: IDataObject): BinaryOutput {
+	return {
+		propertyName: optionValue<string>(options, binaryPropertyNameOption),
+		maxHeldBytes: Math.max(0, Number(optionValue(options, maxHeldMbOption)) || 0) * 1024 * 1024,
+	};
+}
+
 export const maxConcurrencyOption: INodeProperties = {
 	displayName: 'Max Concurrency',
 	name: 'maxConcurrency',
@@ -170,7 +194,7 @@ export function generationOptions(tableOptions: INodeProperties[], maxWait: INod
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [binaryPropertyNameOption, ...tableOptions, maxConcurrencyOption, maxWait],
+		options: [binaryPropertyNameOption, maxHeldMbOption, ...tableOptions, maxConcurrencyOption, maxWait],
 	};
 }
 

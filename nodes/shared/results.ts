@@ -3,6 +3,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { downloadFailedError, type ClipiaError, type GenerationResult, type NextStep } from '../../core';
 import { downloadMedia, type MediaContext } from './media';
+import type { BinaryOutput } from './properties';
 
 export const n8nNextStep: NextStep = (requestId) =>
 	`Still running. Continue with a Clipia Wait Generation node (Request ID ${requestId}); nothing more is charged.`;
@@ -14,21 +15,32 @@ export async function resultItems(
 	context: MediaContext,
 	result: GenerationResult,
 	output: OutputMode,
-	binaryPropertyName: string,
+	binary: BinaryOutput,
 	signal?: AbortSignal,
 ): Promise<INodeExecutionData[]> {
 	if (output === 'binary' && result.status === 'COMPLETED' && result.output) {
-		const files = await downloadMedia(context, result, signal).catch((error: unknown) => {
+		const files = await downloadMedia(context, result, binary.maxHeldBytes, signal).catch((error: unknown) => {
 			throw downloadError(result, error);
 		});
 		if (files.length) {
-			return files.map((file) => ({
-				json: {
-					...result,
-					files: [{ binary_property: binaryPropertyName, mime_type: file.mimeType, bytes: file.bytes }],
-				} as unknown as IDataObject,
-				binary: { [binaryPropertyName]: file.binary },
-			}));
+			return files.map((file) =>
+				'note' in file
+					? // Too large for n8n to hold: the item keeps the URL and says why.
+						{
+							json: {
+								...result,
+								note: [result.note, file.note].filter(Boolean).join(' '),
+								files: [{ binary_property: null, url: file.url, mime_type: file.mimeType, bytes: file.bytes }],
+							} as unknown as IDataObject,
+						}
+					: {
+							json: {
+								...result,
+								files: [{ binary_property: binary.propertyName, mime_type: file.mimeType, bytes: file.bytes }],
+							} as unknown as IDataObject,
+							binary: { [binary.propertyName]: file.binary },
+						},
+			);
 		}
 	}
 	return [{ json: result as unknown as IDataObject }];

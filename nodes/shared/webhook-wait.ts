@@ -38,7 +38,7 @@ import {
 } from '../../core';
 import { errorItemJson } from './errors';
 import { n8nNextStep, resultItems, type OutputMode } from './results';
-import { binaryPropertyNameOption, optionValue } from './properties';
+import { binaryOutputOf } from './properties';
 import { CREDENTIAL, keyClientFor } from './transport';
 
 export type WaitMode = 'poll' | 'webhook';
@@ -237,10 +237,7 @@ export async function resumeOnWebhook(this: IWebhookFunctions): Promise<IWebhook
 
 	const byId = new Map<string, GenerationResult>(state.results.map((result) => [result.request_id, result]));
 	const output = this.getNodeParameter('output', 'binary') as OutputMode;
-	const binaryPropertyName = optionValue<string>(
-		this.getNodeParameter('options', {}) as IDataObject,
-		binaryPropertyNameOption,
-	);
+	const binary = binaryOutputOf(this.getNodeParameter('options', {}) as IDataObject);
 	const items: INodeExecutionData[] = [];
 	for (const item of waiting) {
 		const id = pendingId(item);
@@ -249,7 +246,7 @@ export async function resumeOnWebhook(this: IWebhookFunctions): Promise<IWebhook
 			continue;
 		}
 		// A resumed step can't fail the workflow: a download that fails becomes the item's error.
-		const made = await resultItems(this, byId.get(id)!, output, binaryPropertyName).catch((error: unknown) => [
+		const made = await resultItems(this, byId.get(id)!, output, binary).catch((error: unknown) => [
 			{ json: errorItemJson(error) },
 		]);
 		for (const one of made) items.push({ ...one, pairedItem: item.pairedItem });

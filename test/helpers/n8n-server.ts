@@ -80,7 +80,12 @@ export function webhookWorkflow(
 }
 
 /** Clipia Generate Video waiting in the given mode, on the items' `body.prompts`. */
-export function generateVideoNode(waitMode: 'poll' | 'webhook', output: 'urls' | 'binary', maxWaitSeconds = 600) {
+export function generateVideoNode(
+	waitMode: 'poll' | 'webhook',
+	output: 'urls' | 'binary',
+	maxWaitSeconds = 600,
+	options: Record<string, unknown> = {},
+) {
 	return {
 		type: 'n8n-nodes-clipia.clipiaGenerateVideo',
 		typeVersion: 1,
@@ -89,7 +94,7 @@ export function generateVideoNode(waitMode: 'poll' | 'webhook', output: 'urls' |
 			waitForCompletion: true,
 			waitMode,
 			output,
-			options: { maxWaitSeconds, maxConcurrency: 10 },
+			options: { maxWaitSeconds, maxConcurrency: 10, ...options },
 		},
 	};
 }
@@ -167,29 +172,43 @@ export class N8nServer {
 		return this.rest<ExecutionDetail>(`/executions/${id}`);
 	}
 
-	private async latest(workflowId: string): Promise<string | undefined> {
+	private async executionIds(workflowId: string): Promise<string[]> {
 		const list = await this.rest<{ results: Array<{ id: string }> }>(
-			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=5`,
+			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=50`,
 		);
-		return list.results.map((execution) => execution.id).sort((a, b) => Number(b) - Number(a))[0];
+		return list.results.map((execution) => execution.id);
 	}
 
 	/** Starts the workflow at its production webhook with these prompts; returns its execution id. */
 	async start(path: string, workflowId: string, prompts: string[]): Promise<string> {
-		const before = await this.latest(workflowId);
-		const response = await fetch(`${this.url}/webhook/${path}`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ prompts }),
-		});
-		if (response.status !== 200) throw new Error(`POST /webhook/${path}: HTTP ${response.status}`);
-		const id = await until(
-			() => this.latest(workflowId),
-			(found) => found !== undefined && found !== before,
+		return (await this.startAll(path, workflowId, [prompts]))[0];
+	}
+
+	/**
+	 * Starts one execution per batch of prompts, all at once; returns their ids (in the order
+	 * n8n created them). Each is told apart from the executions that existed before, so
+	 * executions started together are never mistaken for one another.
+	 */
+	async startAll(path: string, workflowId: string, batches: string[][]): Promise<string[]> {
+		const before = new Set(await this.executionIds(workflowId));
+		await Promise.all(
+			batches.map(async (prompts) => {
+				const response = await fetch(`${this.url}/webhook/${path}`, {
+					method: 'POST',
+					headers: { 'Content-Type': 'application/json' },
+					body: JSON.stringify({ prompts }),
+				});
+				if (response.status !== 200) throw new Error(`POST /webhook/${path}: HTTP ${response.status}`);
+			}),
+		);
+		const fresh = await until(
+			async () => (await this.executionIds(workflowId)).filter((id) => !before.has(id)),
+			(ids) => ids.length >= batches.length,
 			30_000,
 		);
-		if (!id || id === before) throw new Error(`n8n listed no execution of ${workflowId}`);
-		return id;
+		if (fresh.length !== batches.length)
+			throw new Error(`n8n listed ${fresh.length} new execution(s) of ${workflowId}, not ${batches.length}`);
+		return fresh.sort((a, b) => Number(a) - Number(b));
 	}
 
 	/** Waits until n8n lists the execution in `status` (or the time runs out); returns the last status. */

@@ -2,7 +2,8 @@
  * Runs our nodes inside n8n's own execution engine (n8n-core's WorkflowExecute), the way
  * n8n tests its nodes: real parameter resolution, real helpers (httpRequest,
  * httpRequestWithAuthentication with the credential's `authenticate`, prepareBinaryData
- * into filesystem binary storage), real continueOnFail, real cancellation.
+ * into filesystem binary storage, or another mode chosen first), real continueOnFail, real
+ * cancellation.
  * Set up before n8n-core is imported: its settings come from the environment.
  */
 
@@ -13,7 +14,8 @@ import path from 'node:path';
 const userFolder = mkdtempSync(path.join(os.tmpdir(), 'clipia-n8n-core-'));
 process.once('exit', () => rmSync(userFolder, { recursive: true, force: true }));
 process.env.N8N_USER_FOLDER = userFolder;
-process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'filesystem';
+// Filesystem unless a test file chose otherwise before importing this one (binary-held-in-memory).
+process.env.N8N_DEFAULT_BINARY_DATA_MODE ??= 'filesystem';
 process.env.N8N_ENCRYPTION_KEY = 'test-encryption-key';
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 

@@ -223,11 +223,12 @@ describe('Clipia Generate Video → Clipia Wait Generation', () => {
 			input: { prompt: 'waves', duration: 5, resolution: '1080p', aspect_ratio: '9:16', generate_audio: true },
 		});
 
+		// Filesystem storage streams: a file over Max File Size Held in Memory is downloaded all the same.
 		const waited = await runNode({
 			type: NODE_TYPES.wait,
 			credentials: credentials(key),
 			input: submitted.items,
-			parameters: {},
+			parameters: { options: { maxHeldMb: 1 } },
 		});
 		expect(waited.error).toBeUndefined();
 		const item = waited.items[0];

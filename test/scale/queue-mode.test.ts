@@ -30,6 +30,11 @@ const WORKFLOWS = [
 	webhookWorkflow('clipiaScaleVideosWebhook', 'scale-videos-webhook', generateVideoNode('webhook', 'urls', 900)),
 	webhookWorkflow('clipiaScaleVideosPoll', 'scale-videos-poll', generateVideoNode('poll', 'urls', 900)),
 	webhookWorkflow('clipiaScaleVideoBinary', 'scale-video-binary', generateVideoNode('poll', 'binary', 900)),
+	webhookWorkflow(
+		'clipiaScaleVideoBinaryUnlimited',
+		'scale-video-binary-unlimited',
+		generateVideoNode('poll', 'binary', 900, { maxHeldMb: 0 }),
+	),
 ];
 
 /** A process's resident memory, in MB. */
@@ -67,11 +72,14 @@ afterAll(async () => {
 const prompts = (count: number, tag: string) => Array.from({ length: count }, (_, n) => `${tag} ${n + 1}`);
 
 it('4 executions × 25 images at once on one key: every item completes, each charged once, 429s absorbed', async () => {
-	const before = { ...rig.emulator.stats(DEMO_KEYS.live) };
+	const before = structuredClone(rig.emulator.stats(DEMO_KEYS.live));
 	const started = Date.now();
-	const ids = await Promise.all(
-		[1, 2, 3, 4].map((n) => n8n.start('scale-images', 'clipiaScaleImages', prompts(25, `execution ${n} image`))),
+	const ids = await n8n.startAll(
+		'scale-images',
+		'clipiaScaleImages',
+		[1, 2, 3, 4].map((n) => prompts(25, `execution ${n} image`)),
 	);
+	expect(new Set(ids).size).toBe(4);
 	// Meanwhile, how many executions the workers hold (the same probe shows 0 while a run is parked).
 	let mostHeld = 0;
 	const sampler = setInterval(() => (mostHeld = Math.max(mostHeld, rig.activeJobs())), 500);
@@ -81,10 +89,13 @@ it('4 executions × 25 images at once on one key: every item completes, each cha
 	const makespan = (Date.now() - started) / 1000;
 	expect(mostHeld).toBeGreaterThan(0);
 	expect(ends.map((seen) => seen.at(-1))).toEqual(['success', 'success', 'success', 'success']);
-	const items = (await Promise.all(ids.map((id) => n8n.itemsOf(id)))).flat();
-	expect(items).toHaveLength(100);
+	const perExecution = await Promise.all(ids.map((id) => n8n.itemsOf(id)));
+	const items = perExecution.flat();
+	expect(perExecution.map((one) => one.length)).toEqual([25, 25, 25, 25]);
 	expect(items.filter((item) => item.json.status === 'COMPLETED')).toHaveLength(100);
 	const after = rig.emulator.stats(DEMO_KEYS.live);
+	// One request_id per item: no two items share a generation.
+	expect(new Set(items.map((item) => item.json.request_id)).size).toBe(100);
 	const paid = items.reduce((sum, item) => sum + Number(item.json.cost_credits), 0);
 	// Exactly one generation and one charge per item.
 	expect(after.jobs - before.jobs).toBe(100);
@@ -94,6 +105,9 @@ it('4 executions × 25 images at once on one key: every item completes, each cha
 	figures.push(
 		`- 4 × 25 images: makespan ${makespan.toFixed(1)} s = ${(makespan / bound).toFixed(2)}× the ${bound} s bound; ` +
 			`${after.requests - before.requests} API requests (${((after.requests - before.requests) / 100).toFixed(1)} per image), ` +
+			`(${Object.entries(after.byRoute)
+				.map(([route, count]) => `${route} ${count - (before.byRoute[route] ?? 0)}`)
+				.join(', ')}), ` +
 			`${after.rateLimited - before.rateLimited} answered 429 (${after.tooManyAtOnce - before.tooManyAtOnce} for too many at once), 0 failed, ${after.jobs - before.jobs} charged once each; up to ${mostHeld} executions held by workers at once`,
 	);
 	expect(makespan / bound).toBeLessThan(3);
@@ -111,29 +125,68 @@ it('a batch parked in webhook mode on a worker is resumed through the main proce
 	const items = await n8n.itemsOf(id);
 	expect(items.map((item) => item.json.status)).toEqual(Array(10).fill('COMPLETED'));
 	const used = rig.emulator.stats(DEMO_KEYS.live).requests - before.requests;
+	const ids = new Set(items.map((item) => String(item.json.request_id)));
+	const sent = rig.emulator.webhookDeliveries.filter((one) => ids.has(one.requestId)).map((one) => one.sentAt);
+	const widestGap = Math.max(0, ...sent.sort((a, b) => a - b).map((at, n) => (n ? at - sent[n - 1] : 0)));
 	figures.push(
-		`- 10 videos parked in webhook mode: ${used} API requests (${(used / 10).toFixed(1)} per video), statuses ${seen.join(' → ')}; active queue jobs while parked: ${heldWhileParked}`,
+		`- 10 videos parked in webhook mode: ${used} API requests (${(used / 10).toFixed(1)} per video), statuses ${seen.join(' → ')}; ` +
+			`${sent.length} deliveries over ${((sent.at(-1)! - sent[0]) / 1000).toFixed(1)} s (widest gap ${(widestGap / 1000).toFixed(1)} s); active queue jobs while parked: ${heldWhileParked}`,
 	);
 	expect(used / 10).toBeLessThanOrEqual(2.2);
 }, 600_000);
 
-it('a 200 MiB video as binary output in queue mode: the bytes go to Postgres; what a worker holds meanwhile', async () => {
+/** Runs `work` while sampling the workers' resident memory every 100 ms; returns how much the larger grew. */
+async function workerGrowthMb<T>(work: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
 	const workers = rig.workers.map((worker) => worker.process.pid!);
 	const baseline = workers.map(rssMb);
 	let peak = baseline.slice();
 	const sampler = setInterval(() => (peak = workers.map((pid, n) => Math.max(peak[n], rssMb(pid)))), 100);
-	const id = await n8n.start('scale-video-binary', 'clipiaScaleVideoBinary', ['one long video']);
-	const seen = await n8n.statusesUntilDone(id, 300_000).finally(() => clearInterval(sampler));
-	expect(seen.at(-1)).toBe('success');
-	const [item] = await n8n.itemsOf(id);
-	expect(item.binary?.data?.mimeType).toBe('video/mp4');
-	const [[files, bytes]] = rig.query('SELECT count(*), coalesce(sum("fileSize"), 0) FROM binary_data');
-	const growth = Math.max(...peak.map((mb, n) => mb - baseline[n]));
+	const result = await work().finally(() => clearInterval(sampler));
+	return { result, growthMb: Math.max(...peak.map((mb, n) => mb - baseline[n])) };
+}
+
+const storedBytes = () => Number(rig.query('SELECT coalesce(sum("fileSize"), 0) FROM binary_data')[0][0]);
+
+it('10 videos of 200 MiB as binary output in queue mode: none is held in memory; each keeps its URL and says why', async () => {
+	const before = storedBytes();
+	const { result: items, growthMb } = await workerGrowthMb(async () => {
+		const id = await n8n.start('scale-video-binary', 'clipiaScaleVideoBinary', prompts(10, 'long video'));
+		expect((await n8n.statusesUntilDone(id, 300_000)).at(-1)).toBe('success');
+		return n8n.itemsOf(id);
+	});
+	expect(items).toHaveLength(10);
+	for (const item of items) {
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({
+			status: 'COMPLETED',
+			output: { video: { url: expect.stringMatching(/\.mp4$/) } },
+		});
+		expect(item.json.note).toMatch(
+			/^Not downloaded as binary: the file is 200 MB, over the 20 MB this node lets n8n hold in memory/,
+		);
+	}
+	const stored = storedBytes() - before;
 	figures.push(
-		`- one ${VIDEO_BYTES / 1024 / 1024} MiB video as binary output: ${files} file(s), ${(Number(bytes) / 1024 / 1024).toFixed(0)} MiB in Postgres (binary_data); ` +
-			`worker RSS grew by at most ${growth.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB} MB)`,
+		`- 10 videos of ${VIDEO_BYTES / 1024 / 1024} MiB, Output "Binary File" (Max File Size Held in Memory: the default 20 MB): 10 URLs kept with the note, ` +
+			`${stored} bytes added to Postgres; worker RSS grew by at most ${growthMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB} MB)`,
 	);
-	expect(Number(bytes)).toBeGreaterThanOrEqual(VIDEO_BYTES);
+	expect(stored).toBe(0);
+	expect(growthMb).toBeLessThanOrEqual(RSS_TARGET_MB);
+}, 600_000);
+
+it('why: with no limit, one 200 MiB video goes to Postgres and a worker holds about 3× the file on the way', async () => {
+	const before = storedBytes();
+	const { result: item, growthMb } = await workerGrowthMb(async () => {
+		const id = await n8n.start('scale-video-binary-unlimited', 'clipiaScaleVideoBinaryUnlimited', ['one long video']);
+		expect((await n8n.statusesUntilDone(id, 300_000)).at(-1)).toBe('success');
+		return (await n8n.itemsOf(id))[0];
+	});
+	expect(item.binary?.data?.mimeType).toBe('video/mp4');
+	const stored = storedBytes() - before;
+	figures.push(
+		`- the same video with no limit (0): ${(stored / 1024 / 1024).toFixed(0)} MiB added to Postgres (binary_data); worker RSS grew by at most ${growthMb.toFixed(0)} MB`,
+	);
+	expect(stored).toBeGreaterThanOrEqual(VIDEO_BYTES);
 }, 600_000);
 
 it('a worker killed mid-batch: n8n marks the run crashed and runs nothing again, so nothing is charged twice', async () => {

@@ -1,0 +1,83 @@
+/**
+ * A batch teaches itself when to look: once two generations of a model completed, the first
+ * look at the next lands just after its expected end. Fake clock, a scripted API whose
+ * generations run 8 s and report progress.
+ */
+
+import { ClipiaClient } from '../../core';
+import { RunTimes } from '../../core/wait/run-times';
+import { waitForGeneration } from '../../core/wait/waiter';
+import { json, scriptedRuntime } from '../helpers/runtime';
+
+const RUN_MS = 8_000;
+
+function api(apiRunMs = RUN_MS) {
+	const startedAt = new Map<string, number>();
+	const { runtime, requests, clock } = scriptedRuntime((request, clock) => {
+		const id = request.url.split('/').pop()!;
+		const start = startedAt.get(id)!;
+		const elapsed = clock.now() - start;
+		if (elapsed < RUN_MS)
+			return json(202, { request_id: id, status: 'IN_PROGRESS', progress: Math.floor((elapsed / RUN_MS) * 100) });
+		return json(200, {
+			request_id: id,
+			status: 'COMPLETED',
+			model: 'flux-2',
+			output: { images: [{ url: `https://media.clipia.ai/${id}.png` }] },
+			created_at: new Date(start).toISOString(),
+			completed_at: new Date(start + apiRunMs).toISOString(),
+		});
+	});
+	const client = new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai' });
+	/** Submits (as far as the clock and the script know) and waits; returns how many looks it took. */
+	const generate = async (id: string, runTimes?: RunTimes) => {
+		startedAt.set(id, clock.now());
+		const before = requests.length;
+		const answer = await waitForGeneration(client, id, {
+			deadline: clock.now() + 60_000,
+			initial: { at: clock.now(), status: 'IN_QUEUE', queuePosition: 0 },
+			runTimes: runTimes && { of: runTimes, model: 'flux-2' },
+		});
+		expect(answer.status).toBe('COMPLETED');
+		return { looks: requests.length - before, detectedAfter: clock.now() - startedAt.get(id)! };
+	};
+	return { generate, clock };
+}
+
+it('after two of a model, each next generation takes one look, landing within half a second of its end', async () => {
+	const { generate } = api();
+	const runTimes = new RunTimes();
+	const runs = [];
+	for (let n = 0; n < 6; n++) runs.push(await generate(`0000000${n}-aaaa-4bbb-8ccc-dddddddddddd`, runTimes));
+	expect(runs.slice(0, 2).every((run) => run.looks >= 3)).toBe(true);
+	for (const run of runs.slice(2)) {
+		expect(run.looks).toBe(1);
+		expect(run.detectedAfter - RUN_MS).toBeLessThan(500);
+	}
+});
+
+it('the control: without run times every generation measures its progress first (three looks or more)', async () => {
+	const { generate } = api();
+	for (let n = 0; n < 4; n++)
+		expect((await generate(`0000000${n}-aaaa-4bbb-8ccc-dddddddddddd`)).looks).toBeGreaterThanOrEqual(3);
+});
+
+it("API times on another clock (a faster emulator's model time) are bounded by what the caller saw", async () => {
+	// The API claims 80 s runs; the caller saw each end within about 8 s: it expects 8 s, not 80.
+	const { generate } = api(10 * RUN_MS);
+	const runTimes = new RunTimes();
+	for (let n = 0; n < 2; n++) await generate(`0000000${n}-aaaa-4bbb-8ccc-dddddddddddd`, runTimes);
+	expect(runTimes.expected('flux-2')).toBeLessThan(RUN_MS + 2_000);
+	const next = await generate('00000009-aaaa-4bbb-8ccc-dddddddddddd', runTimes);
+	expect(next.detectedAfter).toBeLessThan(RUN_MS + 2_500);
+});
+
+it('found done at the first look, a generation does not lengthen the estimate by the look’s margin', async () => {
+	const { generate } = api(10 * RUN_MS);
+	const runTimes = new RunTimes();
+	for (let n = 0; n < 2; n++) await generate(`0000000${n}-aaaa-4bbb-8ccc-dddddddddddd`, runTimes);
+	const learned = runTimes.expected('flux-2')!;
+	for (let n = 2; n < 30; n++)
+		await generate(`000000${String(n).padStart(2, '0')}-aaaa-4bbb-8ccc-dddddddddddd`, runTimes);
+	expect(runTimes.expected('flux-2')).toBeLessThanOrEqual(learned);
+});
