@@ -87,8 +87,9 @@ export class JobTrack {
 		const expectedEnd = this.expectedEnd;
 		// Used once: after that look, what the answers tell takes over.
 		this.expectedEnd = undefined;
-		const unstarted = last.status === 'IN_QUEUE' ? (last.queuePosition ?? 0) === 0 : last.status === 'IN_PROGRESS';
-		if (expectedEnd !== undefined && unstarted && expectedEnd - now > tuning.minDelayMs) {
+		// Running, or next in line: a queue ahead of it would make the expected end too early.
+		const underWay = last.status === 'IN_QUEUE' ? (last.queuePosition ?? 0) === 0 : last.status === 'IN_PROGRESS';
+		if (expectedEnd !== undefined && underWay && expectedEnd - now > tuning.minDelayMs) {
 			return clamp(expectedEnd - now + Math.max(150, 0.03 * (expectedEnd - now)), tuning.minDelayMs, tuning.maxDelayMs);
 		}
 		let delay: number;
