@@ -13,6 +13,7 @@ import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/chromium';
 import { EXAMPLES_DIR, LOCAL_OWNER, startLocalN8n, type LocalN8n } from '../../scripts/local-n8n';
 import { freePort, NEWEST_LINE } from '../../scripts/n8n-runtime';
+import { until } from '../helpers/n8n-server';
 
 export function editorSuite(line: string): void {
 	const screenshots = line === NEWEST_LINE ? process.env.CLIPIA_SCREENSHOTS : undefined;
@@ -55,16 +56,8 @@ export function editorSuite(line: string): void {
 
 	const node = (name: string) => page.getByTestId('canvas-node').filter({ hasText: name });
 
-	/** Asks `read` until `accept` holds (or 15 s pass); returns the last answer. */
-	async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-		const until = Date.now() + timeoutMs;
-		let value = await read();
-		while (!accept(value) && Date.now() < until) {
-			await new Promise((r) => setTimeout(r, 250));
-			value = await read();
-		}
-		return value;
-	}
+	/** Reads until `accept` holds, for as long as the editor may take to show it. */
+	const eventually = <T>(read: () => Promise<T>, accept: (value: T) => boolean) => until(read, accept, 15_000);
 
 	/** Types into the node panel's search and reads the node names once the list shows matches. */
 	async function searchNodePanel(term: string): Promise<string[]> {
