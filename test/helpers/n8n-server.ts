@@ -193,11 +193,17 @@ export class N8nServer {
 		const before = new Set(await this.executionIds(workflowId));
 		await Promise.all(
 			batches.map(async (prompts) => {
-				const response = await fetch(`${this.url}/webhook/${path}`, {
-					method: 'POST',
-					headers: { 'Content-Type': 'application/json' },
-					body: JSON.stringify({ prompts }),
-				});
+				// Just after n8n starts, a published workflow's webhook may not be registered yet (404).
+				const response = await until(
+					() =>
+						fetch(`${this.url}/webhook/${path}`, {
+							method: 'POST',
+							headers: { 'Content-Type': 'application/json' },
+							body: JSON.stringify({ prompts }),
+						}),
+					(answer) => answer.status !== 404,
+					15_000,
+				);
 				if (response.status !== 200) throw new Error(`POST /webhook/${path}: HTTP ${response.status}`);
 			}),
 		);
