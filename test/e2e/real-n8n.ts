@@ -70,7 +70,10 @@ export function realN8nSuite(line: string): void {
 			throw new Error(
 				`n8n execute printed no result (exit ${run.code}): ${run.stdout.slice(-800)} ${run.stderr.slice(-800)}`,
 			);
-		const result = JSON.parse(run.stdout.slice(start)) as {
+		// --rawOutput prints the result indented, so its closing brace is the first at a line's start;
+		// a log line n8n writes after it must not be parsed with it.
+		const end = run.stdout.indexOf('\n}', start);
+		const result = JSON.parse(run.stdout.slice(start, end < 0 ? undefined : end + 2)) as {
 			data: {
 				resultData: { error?: { message: string }; runData: Record<string, Array<{ data: { main: Item[][] } }>> };
 			};
