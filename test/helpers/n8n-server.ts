@@ -168,6 +168,22 @@ export class N8nServer {
 		return ((await response.json()) as { data: T }).data;
 	}
 
+	/**
+	 * Retries an execution that did not succeed, as the editor's "Retry with original workflow"
+	 * does (from the node that did not finish, with the data saved before it); returns the new
+	 * execution's id once it has ended.
+	 */
+	async retry(id: string): Promise<string> {
+		const response = await fetch(`${this.url}/rest/executions/${id}/retry`, {
+			method: 'POST',
+			headers: { cookie: this.cookie, 'browser-id': 'clipia-test', 'Content-Type': 'application/json' },
+			body: JSON.stringify({ loadWorkflow: false }),
+		});
+		if (!response.ok)
+			throw new Error(`POST /rest/executions/${id}/retry: HTTP ${response.status} ${await response.text()}`);
+		return ((await response.json()) as { data: { id: string } }).data.id;
+	}
+
 	execution(id: string): Promise<ExecutionDetail> {
 		return this.rest<ExecutionDetail>(`/executions/${id}`);
 	}
