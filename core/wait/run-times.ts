@@ -4,6 +4,9 @@
  * expected end, instead of two early looks to measure its progress rate: on a key bound by
  * its requests per minute, fewer looks per generation is a shorter batch.
  *
+ * Until one of a model completed, the generations submitted after the first wait for it
+ * rather than each measuring their own.
+ *
  * A sample is the API's own run time (`completed_at − created_at`), bounded by what this
  * client saw (from its submit's answer to the answer that showed the end), since that
  * bound is on the caller's clock whatever the API's timestamps say.
@@ -16,6 +19,8 @@ const KEPT = 9;
 
 export class RunTimes {
 	private readonly byModel = new Map<string, number[]>();
+	/** Per model, while none of its run times is known: the end of the generation measuring one. */
+	private readonly measuring = new Map<string, Promise<void>>();
 
 	/** Learns from a generation of `model` seen to complete: `seenMs` from its submit's answer to the answer that showed it done. */
 	record(model: string, answer: RequestResponse, seenMs: number): void {
@@ -28,12 +33,32 @@ export class RunTimes {
 		this.byModel.set(model, samples);
 	}
 
-	/** The median of the latest run times of `model`, once two were seen. */
+	/** The median of the latest run times of `model`, once one was seen. */
 	expected(model: string): number | undefined {
 		const samples = this.byModel.get(model);
-		if (!samples || samples.length < 2) return undefined;
+		if (!samples?.length) return undefined;
 		const sorted = [...samples].sort((a, b) => a - b);
 		return sorted[Math.floor(sorted.length / 2)];
+	}
+
+	/**
+	 * For a generation of `model` while none of its run times is known. The first one measures
+	 * its own (looks early to read its progress rate) and calls `done` when it ends, whatever
+	 * the outcome; those submitted while it does wait for `measured` and take its run time as
+	 * theirs. A batch's first wave then costs one look per generation, not three each: the
+	 * generations of a wave were submitted together and end together.
+	 */
+	measure(model: string): { done: () => void } | { measured: Promise<void> } {
+		const measured = this.measuring.get(model);
+		if (measured) return { measured };
+		let done!: () => void;
+		this.measuring.set(model, new Promise<void>((resolve) => (done = resolve)));
+		return {
+			done: () => {
+				this.measuring.delete(model);
+				done();
+			},
+		};
 	}
 }
 

@@ -89,8 +89,10 @@ export class JobTrack {
 		this.expectedEnd = undefined;
 		// Running, or next in line: a queue ahead of it would make the expected end too early.
 		const underWay = last.status === 'IN_QUEUE' ? (last.queuePosition ?? 0) === 0 : last.status === 'IN_PROGRESS';
-		if (expectedEnd !== undefined && underWay && expectedEnd - now > tuning.minDelayMs) {
-			return clamp(expectedEnd - now + Math.max(150, 0.03 * (expectedEnd - now)), tuning.minDelayMs, tuning.maxDelayMs);
+		if (expectedEnd !== undefined && underWay) {
+			// Already past (it waited for another generation to learn it): look now.
+			const left = Math.max(0, expectedEnd - now);
+			return clamp(left + Math.max(150, 0.03 * left), tuning.minDelayMs, tuning.maxDelayMs);
 		}
 		let delay: number;
 		if (last.status === 'IN_QUEUE') {

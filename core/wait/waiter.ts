@@ -7,7 +7,7 @@
 import { ClipiaError } from '../errors';
 import type { ClipiaClient } from '../http/client';
 import { isTerminal, type RequestResponse } from '../http/wire';
-import { settle, sleepUnlessAborted } from '../runtime';
+import { settle, sleepUnlessAborted, unlessAborted } from '../runtime';
 import type { RunTimes } from './run-times';
 import { DEFAULT_TUNING, JobTrack, type Observation } from './schedule';
 
@@ -41,7 +41,33 @@ export async function waitForGeneration(
 ): Promise<RequestResponse> {
 	const { runtime } = client;
 	const { initial, runTimes } = options;
-	const expected = initial && runTimes ? runTimes.of.expected(runTimes.model) : undefined;
+	let expected = initial && runTimes ? runTimes.of.expected(runTimes.model) : undefined;
+	if (!initial || !runTimes || expected !== undefined) return poll(client, requestId, options, expected);
+	const turn = runTimes.of.measure(runTimes.model);
+	if ('done' in turn) return poll(client, requestId, options).finally(turn.done);
+	// Another generation of this model, submitted earlier, is measuring the run time this one will have.
+	for (;;) {
+		const remaining = options.deadline - runtime.now();
+		if (remaining <= 0) break;
+		const measured = await unlessAborted(
+			Promise.race([turn.measured.then(() => true), runtime.sleep(Math.min(remaining, 5_000)).then(() => false)]),
+			options.signal,
+		);
+		if (measured) break;
+	}
+	expected = runTimes.of.expected(runTimes.model);
+	return poll(client, requestId, options, expected);
+}
+
+/** Polls until the generation ends; `expected`, its model's run time, places the first look. */
+async function poll(
+	client: ClipiaClient,
+	requestId: string,
+	options: WaitOptions,
+	expected?: number,
+): Promise<RequestResponse> {
+	const { runtime } = client;
+	const { initial, runTimes } = options;
 	const track = new JobTrack(DEFAULT_TUNING, expected === undefined ? undefined : initial!.at + expected);
 	if (initial) track.record(initial);
 	let nextDelay = track.nextDelay(runtime.now());
