@@ -10,7 +10,7 @@ import { ClipiaError, validationError } from '../errors';
 import type { FieldSpec } from '../fields';
 import type { ClipiaClient } from '../http/client';
 import type { InputFieldSchema } from '../http/wire';
-import { settle } from '../runtime';
+import { settle, unlessAborted } from '../runtime';
 
 export type InputSchema = Record<string, InputFieldSchema>;
 
@@ -83,38 +83,42 @@ const SCHEMA_TTL_MS = 10 * 60_000;
 const SCHEMA_PATIENCE_MS = 8_000;
 
 /**
- * Model schemas, read once per model for a while and shared by every item of a batch.
- * Kept per client (one key, one base URL).
+ * Model schemas, read once per model for a while and shared by every item of a batch, and
+ * by every client of the key in a process (n8n's executions on one worker).
  */
 export class ModelSchemas {
 	/** One read per model at a time: the items of a batch share it. */
 	private readonly known = new Map<string, { at: number; reading: Promise<InputSchema | undefined> }>();
-
-	constructor(private readonly client: ClipiaClient) {}
 
 	/**
 	 * The model's input schema; undefined when it can't be read in time (the API then
 	 * checks the input itself, and a refused submit costs nothing). An unknown model
 	 * is an error: nothing is sent for it.
 	 */
-	async of(model: string, options: { signal?: AbortSignal; deadline?: number } = {}): Promise<InputSchema | undefined> {
-		const now = this.client.runtime.now();
+	async of(
+		client: ClipiaClient,
+		model: string,
+		options: { signal?: AbortSignal; deadline?: number } = {},
+	): Promise<InputSchema | undefined> {
+		const now = client.runtime.now();
 		const cached = this.known.get(model);
-		if (cached && now - cached.at < SCHEMA_TTL_MS) return cached.reading;
+		if (cached && now - cached.at < SCHEMA_TTL_MS) return unlessAborted(cached.reading, options.signal);
 		// A third of the call's time at most: the submit must still fit when the API is slow.
 		const patience = Math.min(SCHEMA_PATIENCE_MS, ((options.deadline ?? Infinity) - now) / 3);
-		const reading = this.read(model, now + patience, options.signal);
+		// Shared: one caller's cancel must not fail the others' read (each stops waiting on its own).
+		// The caller's client reads; none is kept (in n8n it holds an execution's context).
+		const reading = this.read(client, model, now + patience);
 		this.known.set(model, { at: now, reading });
 		// Only a schema read is remembered; a failed read is tried again by the next caller.
 		reading.then(
 			(schema) => schema ?? this.known.delete(model),
 			() => this.known.delete(model),
 		);
-		return reading;
+		return unlessAborted(reading, options.signal);
 	}
 
-	private async read(model: string, deadline: number, signal?: AbortSignal): Promise<InputSchema | undefined> {
-		const read = await settle(this.client.getModel(model, { signal, deadline }));
+	private async read(client: ClipiaClient, model: string, deadline: number): Promise<InputSchema | undefined> {
+		const read = await settle(client.getModel(model, { deadline }));
 		if (read.ok) return read.value.input_schema;
 		const error = read.error;
 		if (!(error instanceof ClipiaError)) return Promise.reject(error);
@@ -130,11 +134,11 @@ export class ModelSchemas {
 	}
 }
 
-const schemasByClient = new WeakMap<ClipiaClient, ModelSchemas>();
+const schemasByKey = new WeakMap<object, ModelSchemas>();
 
-/** The schema cache of this client. */
+/** The schema cache of this client's key: kept beside its request budget, which every client of the key in a process shares. */
 export function modelSchemas(client: ClipiaClient): ModelSchemas {
-	let schemas = schemasByClient.get(client);
-	if (!schemas) schemasByClient.set(client, (schemas = new ModelSchemas(client)));
+	let schemas = schemasByKey.get(client.budget);
+	if (!schemas) schemasByKey.set(client.budget, (schemas = new ModelSchemas()));
 	return schemas;
 }

@@ -87,7 +87,7 @@ export async function runGeneration(
 	const { client, signal, nextStep, deadline: callDeadline } = context;
 	const started = client.runtime.now();
 	const deadline = waitDeadline(context, options.waitSeconds);
-	const schema = await modelSchemas(client).of(prepared.model, { signal, deadline: callDeadline });
+	const schema = await modelSchemas(client).of(client, prepared.model, { signal, deadline: callDeadline });
 	const input = {
 		...(schema ? fitToModel(prepared.model, schema, prepared.input, prepared.fields) : prepared.input),
 		...prepared.extraInput,

@@ -6,6 +6,7 @@ import {
 	prepareImage,
 	prepareVideo,
 	redactSecrets,
+	RequestBudget,
 	waitGeneration,
 	type HttpRequest,
 } from '../../core';
@@ -295,5 +296,49 @@ describe('generations', () => {
 		expect(polls).toBe(6);
 		// The retries' backoff (about 1 + 2 + 4 + 8 s) and the waiter's own 5 s pause.
 		expect(clock.time - started).toBeGreaterThanOrEqual(5_000 + 7_500);
+	});
+});
+
+describe("a model's schema", () => {
+	/** An API whose schema read takes 2 s; counts the reads. */
+	function slowSchema() {
+		const clock = new FakeClock();
+		let reads = 0;
+		const { runtime } = scriptedRuntime(async (request) => {
+			if (request.method === 'GET' && request.url.includes('/v1/models/')) {
+				reads++;
+				await clock.sleep(2_000);
+				return json(200, { slug: 'flux-2', input_schema: { prompt: { type: 'string' } } });
+			}
+			return json(200, { request_id: `req-${clock.time}`, status: 'COMPLETED', cost: 4 });
+		}, clock);
+		const budget = new RequestBudget(runtime);
+		const client = () => new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', sharedBudget: budget });
+		return { client, reads: () => reads };
+	}
+
+	it('is read once for every client of the key in a process (each n8n execution has its own client)', async () => {
+		const { client, reads } = slowSchema();
+		await Promise.all(
+			Array.from({ length: 4 }, (_, n) =>
+				generateImage({ client: client() }, { prompt: `a cat ${n}` }, { waitSeconds: 0 }),
+			),
+		);
+		expect(reads()).toBe(1);
+	});
+
+	it("one caller's cancel does not fail the others waiting on the same read", async () => {
+		const { client, reads } = slowSchema();
+		const cancel = new AbortController();
+		const cancelled = generateImage(
+			{ client: client(), signal: cancel.signal },
+			{ prompt: 'a cat' },
+			{ waitSeconds: 0 },
+		);
+		const other = generateImage({ client: client() }, { prompt: 'a dog' }, { waitSeconds: 0 });
+		cancel.abort();
+		await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+		await expect(other).resolves.toMatchObject({ request_id: expect.any(String) });
+		expect(reads()).toBe(1);
 	});
 });
