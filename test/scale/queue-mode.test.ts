@@ -131,7 +131,8 @@ it('4 executions × 25 images at once on one key: every item completes, each cha
 				.join(', ')}), ` +
 			`${after.rateLimited - before.rateLimited} answered 429 (${after.tooManyAtOnce - before.tooManyAtOnce} for too many at once), 0 failed, ${after.jobs - before.jobs} charged once each; up to ${mostHeld} executions held by workers at once`,
 	);
-	expect(makespan / bound).toBeLessThan(3);
+	// The target is 1.2× (see the README for measured runs); this guards against a regression.
+	expect(makespan / bound).toBeLessThan(1.5);
 }, 900_000);
 
 it('a batch parked in webhook mode on a worker is resumed through the main process and finished by a worker', async () => {
