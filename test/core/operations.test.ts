@@ -321,7 +321,7 @@ describe("a model's schema", () => {
 		const { client, reads } = slowSchema();
 		await Promise.all(
 			Array.from({ length: 4 }, (_, n) =>
-				generateImage({ client: client() }, { prompt: `a cat ${n}` }, { waitSeconds: 0 }),
+				generateImage({ client: client(), nextStep }, { prompt: `a cat ${n}` }, { waitSeconds: 0 }),
 			),
 		);
 		expect(reads()).toBe(1);
@@ -331,11 +331,11 @@ describe("a model's schema", () => {
 		const { client, reads } = slowSchema();
 		const cancel = new AbortController();
 		const cancelled = generateImage(
-			{ client: client(), signal: cancel.signal },
+			{ client: client(), signal: cancel.signal, nextStep },
 			{ prompt: 'a cat' },
 			{ waitSeconds: 0 },
 		);
-		const other = generateImage({ client: client() }, { prompt: 'a dog' }, { waitSeconds: 0 });
+		const other = generateImage({ client: client(), nextStep }, { prompt: 'a dog' }, { waitSeconds: 0 });
 		cancel.abort();
 		await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
 		await expect(other).resolves.toMatchObject({ request_id: expect.any(String) });
