@@ -191,16 +191,15 @@ class MediaSaver {
 		const partial = this.inside(`.${name}.${randomBytes(6).toString('hex')}.part`);
 		let bytes = 0;
 		response.data.on('data', (chunk: Buffer) => (bytes += chunk.length));
+		const writer = createWriteStream(partial, { flags: 'wx', mode: 0o644 });
 		try {
-			await pipeline(
-				response.data,
-				verifiedAs(mimeType, item.url),
-				createWriteStream(partial, { flags: 'wx', mode: 0o644 }),
-				{ signal },
-			);
+			await pipeline(response.data, verifiedAs(mimeType, item.url), writer, { signal });
 			const finalPath = await this.publish(partial, name);
 			return { path: finalPath, mime_type: mimeType, bytes };
 		} finally {
+			// A stream that failed early may still be opening its file: removing it before it
+			// has closed would leave the part file behind.
+			if (!writer.closed) await new Promise<void>((resolve) => writer.once('close', () => resolve()));
 			await fs.rm(partial, { force: true });
 		}
 	}
