@@ -136,9 +136,16 @@ export class ModelSchemas {
 
 const schemasByKey = new WeakMap<object, ModelSchemas>();
 
-/** The schema cache of this client's key: kept beside its request budget, which every client of the key in a process shares. */
-export function modelSchemas(client: ClipiaClient): ModelSchemas {
+/**
+ * The model's input schema through the cache of this client's key: kept beside its request
+ * budget, which every client of the key in a process shares (see `ModelSchemas.of`).
+ */
+export function modelSchema(
+	client: ClipiaClient,
+	model: string,
+	options: { signal?: AbortSignal; deadline?: number } = {},
+): Promise<InputSchema | undefined> {
 	let schemas = schemasByKey.get(client.budget);
 	if (!schemas) schemasByKey.set(client.budget, (schemas = new ModelSchemas()));
-	return schemas;
+	return schemas.of(client, model, options);
 }

@@ -17,7 +17,7 @@ import { validateFields, type FieldValues } from '../validate';
 import { runTimesOf } from '../wait/run-times';
 import { waitForGeneration } from '../wait/waiter';
 import { waitDeadline, type GenerationContext } from './context';
-import { fitToModel, modelSchemas } from './fit';
+import { fitToModel, modelSchema } from './fit';
 
 /** A validated generation, ready to submit: nothing was sent to build it. */
 export interface PreparedGeneration {
@@ -87,7 +87,7 @@ export async function runGeneration(
 	const { client, signal, nextStep, deadline: callDeadline } = context;
 	const started = client.runtime.now();
 	const deadline = waitDeadline(context, options.waitSeconds);
-	const schema = await modelSchemas(client).of(client, prepared.model, { signal, deadline: callDeadline });
+	const schema = await modelSchema(client, prepared.model, { signal, deadline: callDeadline });
 	const input = {
 		...(schema ? fitToModel(prepared.model, schema, prepared.input, prepared.fields) : prepared.input),
 		...prepared.extraInput,

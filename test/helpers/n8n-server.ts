@@ -160,11 +160,19 @@ export class N8nServer {
 		this.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
 	}
 
-	async rest<T>(path: string): Promise<T> {
+	/** One call to n8n's REST API as the signed-in owner (a GET, or a POST of `body`); its `data`. */
+	async rest<T>(path: string, body?: unknown): Promise<T> {
+		const method = body === undefined ? 'GET' : 'POST';
 		const response = await fetch(`${this.url}/rest${path}`, {
-			headers: { cookie: this.cookie, 'browser-id': 'clipia-test' },
+			method,
+			headers: {
+				cookie: this.cookie,
+				'browser-id': 'clipia-test',
+				...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+			},
+			body: body === undefined ? undefined : JSON.stringify(body),
 		});
-		if (!response.ok) throw new Error(`GET /rest${path}: HTTP ${response.status} ${await response.text()}`);
+		if (!response.ok) throw new Error(`${method} /rest${path}: HTTP ${response.status} ${await response.text()}`);
 		return ((await response.json()) as { data: T }).data;
 	}
 
@@ -174,14 +182,7 @@ export class N8nServer {
 	 * execution's id once it has ended.
 	 */
 	async retry(id: string): Promise<string> {
-		const response = await fetch(`${this.url}/rest/executions/${id}/retry`, {
-			method: 'POST',
-			headers: { cookie: this.cookie, 'browser-id': 'clipia-test', 'Content-Type': 'application/json' },
-			body: JSON.stringify({ loadWorkflow: false }),
-		});
-		if (!response.ok)
-			throw new Error(`POST /rest/executions/${id}/retry: HTTP ${response.status} ${await response.text()}`);
-		return ((await response.json()) as { data: { id: string } }).data.id;
+		return (await this.rest<{ id: string }>(`/executions/${id}/retry`, { loadWorkflow: false })).id;
 	}
 
 	execution(id: string): Promise<ExecutionDetail> {

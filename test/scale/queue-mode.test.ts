@@ -217,6 +217,16 @@ it('why: with no limit, one 200 MiB video goes to Postgres and a worker holds ab
 	expect(stored).toBeGreaterThanOrEqual(VIDEO_BYTES);
 }, 600_000);
 
+/**
+ * Every worker dies at once (SIGKILL, as in an out-of-memory kill) and a fresh one starts;
+ * returns the statuses n8n then shows for execution `id` until it ends.
+ */
+async function killEveryWorker(id: string): Promise<string[]> {
+	for (const worker of rig.workers) worker.process.kill('SIGKILL');
+	await rig.startWorker(`worker ${rig.workers.length + 1}`);
+	return n8n.statusesUntilDone(id, 300_000);
+}
+
 it('workers killed mid-batch of one waiting node: n8n marks the run crashed and runs nothing again; a retry submits anew', async () => {
 	const before = { ...rig.emulator.stats(DEMO_KEYS.live) };
 	const id = await n8n.start('scale-videos-poll', 'clipiaScaleVideosPoll', prompts(10, 'doomed video'));
@@ -225,9 +235,7 @@ it('workers killed mid-batch of one waiting node: n8n marks the run crashed and 
 	while (rig.emulator.stats(DEMO_KEYS.live).jobs - before.jobs < 10 && Date.now() < deadline)
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	expect(rig.emulator.stats(DEMO_KEYS.live).jobs - before.jobs).toBe(10);
-	for (const worker of rig.workers) worker.process.kill('SIGKILL');
-	await rig.startWorker('worker 3');
-	const seen = await n8n.statusesUntilDone(id, 300_000);
+	const seen = await killEveryWorker(id);
 	const after = { ...rig.emulator.stats(DEMO_KEYS.live) };
 	expect(seen.at(-1)).toMatch(/crashed|error/);
 	expect(after.jobs - before.jobs).toBe(10);
@@ -253,9 +261,7 @@ it('the crash-safe recipe (submit, then Wait Generation, progress saved): worker
 	);
 	const requestIds = submitted.map((item) => String(item.json.request_id));
 	expect(new Set(requestIds).size).toBe(10);
-	for (const worker of rig.workers) worker.process.kill('SIGKILL');
-	await rig.startWorker('worker 4');
-	const crashed = await n8n.statusesUntilDone(id, 300_000);
+	const crashed = await killEveryWorker(id);
 	expect(crashed.at(-1)).toMatch(/crashed|error/);
 	// What the failed execution keeps: its submit node's items, each with its request_id.
 	expect((await n8n.itemsOf(id, 'Clipia Submit')).map((item) => item.json.request_id)).toEqual(requestIds);
