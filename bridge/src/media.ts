@@ -198,8 +198,13 @@ class MediaSaver {
 			return { path: finalPath, mime_type: mimeType, bytes };
 		} finally {
 			// A stream that failed early may still be opening its file: removing it before it
-			// has closed would leave the part file behind.
-			if (!writer.closed) await new Promise<void>((resolve) => writer.once('close', () => resolve()));
+			// has closed would leave the part file behind. Destroying it (again) makes sure the
+			// close comes, whatever state the failed pipeline left it in.
+			if (!writer.closed) {
+				const closed = new Promise<void>((resolve) => writer.once('close', () => resolve()));
+				writer.destroy();
+				await closed;
+			}
 			await fs.rm(partial, { force: true });
 		}
 	}
