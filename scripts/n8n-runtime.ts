@@ -161,6 +161,8 @@ function alive(pid: number): boolean {
 /** Holds `lockDir` (an atomic mkdir) while `work` runs; waits for a live holder, breaks a dead one's lock. */
 export async function withLock<T>(lockDir: string, what: string, log: Log, work: () => Promise<T>): Promise<T> {
 	const owner = join(lockDir, 'owner');
+	// The folder that holds the lock may not exist yet (a fresh machine's first command).
+	mkdirSync(dirname(lockDir), { recursive: true });
 	let waitingSince = 0;
 	for (;;) {
 		try {
@@ -353,7 +355,6 @@ export async function ensureN8n(version: string = NEWEST_LINE, log: Log = defaul
 	const spec = lineSpec(version);
 	const node = await nodeFor(spec, log);
 	const runtime = runtimeOf(spec, node);
-	mkdirSync(cacheRoot, { recursive: true });
 	return withLock(`${runtime.dir}.lock`, `n8n ${version}`, log, async () => {
 		const problem = await problemWith(runtime, spec, false);
 		if (!problem) return runtime;

@@ -35,28 +35,52 @@ export interface MediaOptions {
 
 export function mediaHandling(options: MediaOptions): MediaHandling {
 	const handling: MediaHandling = {
-		preview: (url, signal, answerBy) =>
-			fetchPreview(
+		preview: (url, signal, answerBy) => {
+			const limit = timeLimit(signal, Math.min(15_000, answerBy - Date.now()));
+			return fetchPreview(
 				options.http ?? axios(),
 				url,
 				options.maxPreviewBytes ?? MAX_PREVIEW_BYTES,
-				withTimeLimit(signal, Math.min(15_000, answerBy - Date.now())),
-			),
+				limit.signal,
+				limit.ms,
+			).finally(limit.end);
+		},
 	};
 	if (options.outputDir) {
 		const saver = new MediaSaver(() => options.http ?? axios(), path.resolve(options.outputDir));
-		handling.save = (items, requestId, signal, answerBy) =>
-			saver.save(items, requestId, withTimeLimit(signal, Math.min(600_000, answerBy - Date.now())));
+		handling.save = (items, requestId, signal, answerBy) => {
+			const limit = timeLimit(signal, Math.min(600_000, answerBy - Date.now()));
+			return saver.save(items, requestId, limit.signal, limit.ms).finally(limit.end);
+		};
 	}
 	return handling;
 }
 
 /**
- * `signal`, also aborted after `ms` with a TimeoutError: it bounds the whole transfer, body
- * included (a media host that stalls mid-file cannot hold the call).
+ * `signal`, also aborted after `ms` with a TimeoutError: it bounds the whole transfer, from
+ * the connection to the body's last byte (a media host that stalls before its headers or
+ * mid-file cannot hold the call). A plain timer, held until `end`: on Node 20 an
+ * `AbortSignal.any` over `AbortSignal.timeout` never fires once a garbage collection ran.
  */
-function withTimeLimit(signal: AbortSignal, ms: number): AbortSignal {
-	return AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, ms))]);
+function timeLimit(signal: AbortSignal, ms: number): { signal: AbortSignal; ms: number; end: () => void } {
+	const limitMs = Math.max(1, ms);
+	const controller = new AbortController();
+	const abort = (reason: unknown) => controller.abort(reason);
+	const onAbort = () => abort(signal.reason);
+	const timer = setTimeout(
+		() => abort(new DOMException(`The media transfer took longer than ${limitMs} ms`, 'TimeoutError')),
+		limitMs,
+	);
+	if (signal.aborted) onAbort();
+	else signal.addEventListener('abort', onAbort, { once: true });
+	return {
+		signal: controller.signal,
+		ms: limitMs,
+		end: () => {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', onAbort);
+		},
+	};
 }
 
 function refuseUnlessHttpsOrLocal(url: URL, what: string): void {
@@ -116,9 +140,10 @@ async function fetchPreview(
 	url: string,
 	maxBytes: number,
 	signal: AbortSignal,
+	timeoutMs: number,
 ): Promise<InlineImage | undefined> {
 	try {
-		const response = await getStream(http, url, signal, 15_000);
+		const response = await getStream(http, url, signal, timeoutMs);
 		const stream = response.data;
 		const mimeType = mediaMimeType(String(response.headers['content-type'] ?? ''), url, 'image');
 		const declared = Number(response.headers['content-length']);
@@ -167,13 +192,14 @@ class MediaSaver {
 		items: Array<{ kind: MediaKind; url: string }>,
 		requestId: string,
 		signal: AbortSignal,
+		timeoutMs: number,
 	): Promise<SavedMedia[]> {
 		const known = this.saved.get(requestId);
 		if (known && (await allExist(known))) return known;
 		await fs.mkdir(this.dir, { recursive: true });
 		const files: SavedMedia[] = [];
 		for (const [index, item] of items.entries())
-			files.push(await this.saveOne(item, requestId, index, items.length, signal));
+			files.push(await this.saveOne(item, requestId, index, items.length, signal, timeoutMs));
 		this.saved.set(requestId, files);
 		return files;
 	}
@@ -184,8 +210,9 @@ class MediaSaver {
 		index: number,
 		count: number,
 		signal: AbortSignal,
+		timeoutMs: number,
 	) {
-		const response = await getStream(this.http(), item.url, signal, 600_000);
+		const response = await getStream(this.http(), item.url, signal, timeoutMs);
 		const mimeType = mediaMimeType(String(response.headers['content-type'] ?? ''), item.url, item.kind);
 		const name = mediaFileName(requestId, index, count, mediaExtension(mimeType, item.url));
 		const partial = this.inside(`.${name}.${randomBytes(6).toString('hex')}.part`);

@@ -9,9 +9,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { mediaHandling } from '../../bridge/src/media';
 import { connectBridge, type ToolAnswer } from './harness';
 
-type Mode = 'slow' | 'storm' | 'done' | 'page';
+type Mode = 'slow' | 'storm' | 'done' | 'page' | 'no-headers';
 let mode: Mode = 'done';
 let server: Server;
 let base: string;
@@ -30,6 +33,8 @@ beforeAll(async () => {
 			res.writeHead(200, { 'Content-Type': 'image/png' });
 			return res.end('<!doctype html><html><body>Access denied</body></html>');
 		}
+		// A media host (a stalled CDN) that takes the connection and never sends its headers.
+		if (url.startsWith('/media/') && mode === 'no-headers') return;
 		if (url.startsWith('/media/')) {
 			// A media host that sends its headers and a few bytes, then nothing more.
 			res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': '100000' });
@@ -123,6 +128,50 @@ it('a media host that stalls mid-file (CLIPIA_OUTPUT_DIR set): the answer comes 
 		expect(answer.structuredContent!.files).toBeUndefined();
 		expect(String(answer.structuredContent!.next_step)).toMatch(/get_generation/);
 		expect(answer.content.some((block) => block.type === 'image')).toBe(false);
+		expect(readdirSync(outputDir)).toEqual([]);
+	} finally {
+		rmSync(outputDir, { recursive: true, force: true });
+	}
+}, 30_000);
+
+it('a media host that never sends its headers (CLIPIA_OUTPUT_DIR set): the answer comes in time with the URLs and the request_id', async () => {
+	mode = 'no-headers';
+	const outputDir = mkdtempSync(path.join(os.tmpdir(), 'clipia-headers-'));
+	try {
+		const { answer, seconds } = await timed('generate_image', { prompt: 'a fox', wait_seconds: 3 }, { outputDir });
+		expect(seconds).toBeLessThan(8);
+		expect(answer.isError).toBeFalsy();
+		expect(answer.structuredContent).toMatchObject({ request_id: REQUEST_ID, status: 'COMPLETED' });
+		expect(answer.structuredContent!.files).toBeUndefined();
+		expect(String(answer.structuredContent!.next_step)).toMatch(/get_generation/);
+		expect(readdirSync(outputDir)).toEqual([]);
+	} finally {
+		rmSync(outputDir, { recursive: true, force: true });
+	}
+}, 90_000);
+
+it('a media host that never sends its headers: the save gives up at its time limit, even after a garbage collection', async () => {
+	mode = 'no-headers';
+	// On Node 20 an AbortSignal.timeout inside AbortSignal.any is lost to a collection: the limit must not be.
+	setFlagsFromString('--expose_gc');
+	const gc = runInNewContext('gc') as () => void;
+	const outputDir = mkdtempSync(path.join(os.tmpdir(), 'clipia-gc-'));
+	try {
+		const started = Date.now();
+		const saving = mediaHandling({ outputDir }).save!(
+			[{ kind: 'image', url: `${base}/media/a.png` }],
+			REQUEST_ID,
+			new AbortController().signal,
+			started + 1_500,
+		);
+		const collect = setInterval(gc, 200);
+		const outcome = await saving.then(
+			() => 'saved',
+			(error: Error) => error.name,
+		);
+		clearInterval(collect);
+		expect(outcome).not.toBe('saved');
+		expect(Date.now() - started).toBeLessThan(4_000);
 		expect(readdirSync(outputDir)).toEqual([]);
 	} finally {
 		rmSync(outputDir, { recursive: true, force: true });
