@@ -3,10 +3,10 @@
  * an install is judged before it is trusted, and the lock that keeps two first runs apart.
  */
 
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
 	cleanEnv,
 	lineSpec,
@@ -119,3 +119,34 @@ it('lets one install run at a time, and takes over a lock whose holder died', as
 	expect(Date.now() - started).toBeLessThan(10_000);
 	expect(said).toEqual([`A previous install of n8n 2.8.4 (process ${pid}) stopped midway; taking over.`]);
 });
+
+it.each([NEWEST_LINE, NODE20_LINE])(
+	"npm start's install path for n8n %s begins on a machine whose cache folder does not exist yet",
+	(line) => {
+		const cache = join(work, 'not-yet', 'cache');
+		// npm offline with an empty cache: the install step is reached and fails at once, with npm's own words.
+		const npmrc = join(work, 'npmrc');
+		writeFileSync(npmrc, 'offline=true\n');
+		const run = spawnSync(
+			process.execPath,
+			['-r', 'ts-node/register/transpile-only', 'scripts/n8n-runtime.ts', 'install', line],
+			{
+				cwd: resolve(__dirname, '..', '..'),
+				encoding: 'utf8',
+				timeout: 60_000,
+				env: {
+					...process.env,
+					CLIPIA_N8N_CACHE: cache,
+					npm_config_userconfig: npmrc,
+					npm_config_cache: join(work, 'npm-cache'),
+				},
+			},
+		);
+		const said = run.stdout + run.stderr;
+		expect(said).not.toMatch(/ENOENT/);
+		expect(said).toMatch(/npm install .*failed/);
+		expect(said).toMatch(/ENOTCACHED|offline/i);
+		expect(existsSync(cache)).toBe(true);
+	},
+	90_000,
+);
