@@ -16,6 +16,8 @@ export {
 } from './runtime';
 export { ClipiaClient, normalizeBaseUrl, type ClientOptions } from './http/client';
 export { RequestBudget } from './http/budget';
+export { KeyState, KeyStates, keyStates, type ProcessClock } from './key-state';
+export { callDeadlines, LAST_ANSWER_MS } from './deadlines';
 export { isTerminal, type GenerationOutput, type GenerationStatus, type ModelDetail } from './http/wire';
 
 // The operations.

@@ -4,10 +4,12 @@
  */
 
 import type { AxiosInstance } from 'axios';
+import { createHash } from 'node:crypto';
 import { axios } from './lazy-axios';
 import {
 	abortError,
 	ClipiaClient,
+	keyStates,
 	lowerCaseHeaders,
 	normalizeBaseUrl,
 	type HttpRequest,
@@ -54,6 +56,11 @@ export function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * A client for `apiKey`. Every client of one key in this process shares what is known of it
+ * (request budget, generation slots, model schemas, run times; see KeyState), known by a hash
+ * of base URL and key: each HTTP request may build its own client and still share.
+ */
 export function createClient(apiKey: string, baseUrl: string | undefined): ClipiaClient {
 	const runtime: Runtime = {
 		transport: apiTransport(apiKey, baseUrl ?? ''),
@@ -61,5 +68,8 @@ export function createClient(apiKey: string, baseUrl: string | undefined): Clipi
 		now: () => Date.now(),
 		random: Math.random,
 	};
-	return new ClipiaClient(runtime, { baseUrl });
+	const identity = createHash('sha256')
+		.update(`${baseUrl ?? ''}\n${apiKey}`)
+		.digest('hex');
+	return new ClipiaClient(runtime, { baseUrl, key: keyStates.for(identity, runtime) });
 }

@@ -6,8 +6,6 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
-import type { ClipiaClient } from '../../core';
 import { createClient } from './api-transport';
 import type { Logger } from './log';
 import { createBridgeServer, serveHttpRequest } from './sdk';
@@ -32,7 +30,6 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 export async function startHttpServer(options: HttpOptions): Promise<RunningHttpServer> {
-	const clients = new ClientCache(options.baseUrl);
 	let allowedHosts = new Set<string>();
 	const server: Server = createServer((request, response) => {
 		handle(request, response).catch((error: unknown) => {
@@ -61,7 +58,11 @@ export async function startHttpServer(options: HttpOptions): Promise<RunningHttp
 		}
 		const body = await readJson(request);
 		if (body === undefined) return reply(response, 400, 'Parse error: the body must be JSON of at most 4 MiB', -32700);
-		const bridge = createBridgeServer({ tools: options.tools, media: options.media, client: clients.for(key) });
+		const bridge = createBridgeServer({
+			tools: options.tools,
+			media: options.media,
+			client: createClient(key, options.baseUrl),
+		});
 		await serveHttpRequest(bridge, request, response, body);
 	}
 
@@ -124,22 +125,4 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 function reply(response: ServerResponse, status: number, message: string, code = -32000): void {
 	response.writeHead(status, { 'Content-Type': 'application/json' });
 	response.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
-}
-
-/** One client per key, so every request of one caller shares its rate budget. The map is keyed by a hash of the key. */
-class ClientCache {
-	private readonly clients = new Map<string, ClipiaClient>();
-
-	constructor(private readonly baseUrl: string | undefined) {}
-
-	for(key: string): ClipiaClient {
-		const id = createHash('sha256').update(key).digest('hex');
-		let client = this.clients.get(id);
-		if (!client) {
-			client = createClient(key, this.baseUrl);
-			if (this.clients.size >= 256) this.clients.delete(this.clients.keys().next().value as string);
-			this.clients.set(id, client);
-		}
-		return client;
-	}
 }

@@ -67,8 +67,21 @@ export class RequestBudget {
 		this.theoreticalArrival = Math.max(this.theoreticalArrival, start) + this.intervalMs;
 		this.booked.push(start);
 		if (this.booked.length > this.perMinute) this.booked.shift();
-		await sleepUnlessAborted(this.runtime.sleep, start - now, signal);
+		try {
+			await sleepUnlessAborted(this.runtime.sleep, start - now, signal);
+		} catch (error) {
+			// Cancelled before its time came: nothing was sent, so the booking goes back.
+			this.unbook(start);
+			throw error;
+		}
 		return true;
+	}
+
+	/** Gives back a booking that was never used: the next caller may take its place. */
+	private unbook(start: number): void {
+		const index = this.booked.lastIndexOf(start);
+		if (index >= 0) this.booked.splice(index, 1);
+		this.theoreticalArrival = Math.max(this.runtime.now(), this.theoreticalArrival - this.intervalMs);
 	}
 
 	/** Nobody sends before `untilMs` (a 429's Retry-After, or a spent rate window). */

@@ -13,9 +13,12 @@ import {
 	type HttpMethod,
 	type HttpResponse,
 	type Runtime,
+	type Settled,
 } from '../runtime';
-import { RequestBudget, type BudgetOptions } from './budget';
+import { KeyState } from '../key-state';
+import type { BudgetOptions, RequestBudget } from './budget';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy } from './retry';
+import type { SlotTicket } from './slots';
 import { isHttpsOrLocal } from '../validate';
 import type {
 	AccountResponse,
@@ -32,9 +35,10 @@ export const DEFAULT_BASE_URL = 'https://api.clipia.ai';
 export interface ClientOptions {
 	baseUrl?: string;
 	retry?: Partial<RetryPolicy>;
+	/** For a client with a state of its own (no `key`): the key's limits until answers tell them. */
 	budget?: BudgetOptions;
-	/** A budget other clients of the same key share (e.g. every execution in one n8n process); else the client keeps its own. */
-	sharedBudget?: RequestBudget;
+	/** What the process knows of this key, shared with every other client of it (see KeyState); else the client keeps its own. */
+	key?: KeyState;
 	/** Per-request timeout (default 30 s). */
 	requestTimeoutMs?: number;
 }
@@ -96,7 +100,7 @@ export function normalizeBaseUrl(raw: string | undefined): string {
 
 export class ClipiaClient {
 	readonly baseUrl: string;
-	readonly budget: RequestBudget;
+	readonly key: KeyState;
 	private readonly policy: RetryPolicy;
 	private readonly random: () => number;
 	private readonly uuid: () => string;
@@ -108,10 +112,15 @@ export class ClipiaClient {
 	) {
 		this.baseUrl = normalizeBaseUrl(options.baseUrl);
 		this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-		this.budget = options.sharedBudget ?? new RequestBudget(runtime, options.budget);
+		this.key = options.key ?? new KeyState(runtime, options.budget);
 		this.random = runtime.random ?? Math.random;
 		this.uuid = runtime.uuid ?? defaultUuid;
 		this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+	}
+
+	/** The key's request budget (and its generation slots), shared with every client of the key. */
+	get budget(): RequestBudget {
+		return this.key.budget;
 	}
 
 	/** `POST /v1/models/{model}`. Every attempt of one submit carries the same Idempotency-Key. */
@@ -228,40 +237,7 @@ export class ClipiaClient {
 		};
 		let failures = 0;
 		for (;;) {
-			throwIfAborted(spec.signal);
-			// A submit waits while the key runs all the generations it may (see GenerationSlots).
-			const slot = spec.idempotencyKey ? await this.budget.slots.enter(spec.signal, deadline) : undefined;
-			if (spec.idempotencyKey && !slot) throw lastProblem ?? this.outOfTime(spec, true);
-			// The key's budget (paused by a 429 perhaps) may not allow a request before the deadline.
-			if (!(await this.budget.take(spec.signal, deadline))) {
-				slot?.withdrawn();
-				throw lastProblem ?? this.outOfTime(spec, true);
-			}
-			const timeLeft = deadline - runtime.now();
-			if (timeLeft <= 0) {
-				slot?.withdrawn();
-				throw lastProblem ?? this.outOfTime(spec, false);
-			}
-			const attempt = await settle(
-				runtime.transport({
-					method: spec.method,
-					url: this.baseUrl + spec.path,
-					headers: {
-						Accept: 'application/json',
-						...(spec.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-						'User-Agent': CORE_USER_AGENT,
-						...spec.headers,
-					},
-					body: spec.body,
-					signal: spec.signal,
-					timeoutMs: Math.max(1, Math.min(this.timeoutMs, timeLeft)),
-				}),
-			);
-			const concurrencyRefusal = attempt.ok && isConcurrencyRefusal(attempt.value);
-			if (slot && attempt.ok && attempt.value.status >= 200 && attempt.value.status < 300) slot.accepted();
-			else if (slot && concurrencyRefusal)
-				slot.refused(parseRetryAfterMs(attempt.value.headers['retry-after'], runtime.now()) ?? 1_000);
-			else slot?.withdrawn();
+			const attempt = await this.attempt(spec, deadline, lastProblem);
 			if (!attempt.ok) {
 				// No answer arrived (network error, timeout, abort).
 				if (isAbortError(attempt.error) || spec.signal?.aborted) throw attempt.error;
@@ -306,13 +282,54 @@ export class ClipiaClient {
 				// "Later": wait as told, for as long as the patience (or the caller's deadline) allows.
 				const patientUntil = Math.max(firstAttemptAt + policy.laterPatienceMs, spec.rateLimitDeadline ?? 0);
 				if (runtime.now() + waitMs > patientUntil) throw error;
-				// Too many requests pause every request on the key; too many generations, only submits (above).
-				if (status === 429 && !concurrencyRefusal) this.budget.pauseUntil(runtime.now() + waitMs);
+				// Too many requests pause every request on the key; too many generations, only submits (see GenerationSlots).
+				if (status === 429 && !isConcurrencyRefusal(attempt.value)) this.budget.pauseUntil(runtime.now() + waitMs);
 			} else {
 				if (failures >= policy.maxRetries) throw error;
 				failures++;
 			}
 			await pause(waitMs, error);
+		}
+	}
+
+	/**
+	 * One attempt: a submit's turn among the key's generations, a request of the key's budget,
+	 * then the request itself. Whatever was acquired is given back in the `finally`, whether
+	 * the attempt was answered, refused, timed out, cancelled or never sent.
+	 */
+	private async attempt(
+		spec: RequestSpec,
+		deadline: number,
+		lastProblem?: ClipiaError,
+	): Promise<Settled<HttpResponse>> {
+		throwIfAborted(spec.signal);
+		// A submit waits while the key runs all the generations it may (see GenerationSlots).
+		const ticket = spec.idempotencyKey ? await this.budget.slots.enter(spec.signal, deadline) : undefined;
+		if (spec.idempotencyKey && !ticket) throw lastProblem ?? this.outOfTime(spec, true);
+		let outcome: Settled<HttpResponse> | undefined;
+		try {
+			// The key's budget (paused by a 429 perhaps) may not allow a request before the deadline.
+			if (!(await this.budget.take(spec.signal, deadline))) throw lastProblem ?? this.outOfTime(spec, true);
+			const timeLeft = deadline - this.runtime.now();
+			if (timeLeft <= 0) throw lastProblem ?? this.outOfTime(spec, false);
+			outcome = await settle(
+				this.runtime.transport({
+					method: spec.method,
+					url: this.baseUrl + spec.path,
+					headers: {
+						Accept: 'application/json',
+						...(spec.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+						'User-Agent': CORE_USER_AGENT,
+						...spec.headers,
+					},
+					body: spec.body,
+					signal: spec.signal,
+					timeoutMs: Math.max(1, Math.min(this.timeoutMs, timeLeft)),
+				}),
+			);
+			return outcome;
+		} finally {
+			if (ticket) tellSlots(ticket, outcome, this.runtime.now());
 		}
 	}
 
@@ -342,6 +359,15 @@ export class ClipiaClient {
 			message: `Could not reach Clipia at ${this.baseUrl} while ${spec.what} (${detail}, ${attempts} attempts).${unknownOutcome} Check the network and the base URL.`,
 		});
 	}
+}
+
+/** What a submit's answer says of the key's room for generations; no answer says nothing. */
+function tellSlots(ticket: SlotTicket, outcome: Settled<HttpResponse> | undefined, now: number): void {
+	const answer = outcome?.ok ? outcome.value : undefined;
+	if (answer && answer.status >= 200 && answer.status < 300) ticket.accepted();
+	else if (answer && isConcurrencyRefusal(answer))
+		ticket.refused(parseRetryAfterMs(answer.headers['retry-after'], now) ?? 1_000);
+	else ticket.withdrawn();
 }
 
 function describeNetworkError(error: unknown): string {

@@ -13,7 +13,7 @@
 
 import { sleepUnlessAborted, throwIfAborted, unlessAborted, type Runtime } from '../runtime';
 
-/** The outcome of one submit attempt, told back to the slots. */
+/** The outcome of one submit attempt, told back to the slots: the first word counts, any later one is ignored. */
 export interface SlotTicket {
 	/** Accepted: the key has room again. */
 	accepted(): void;
@@ -65,15 +65,14 @@ export class GenerationSlots {
 				await unlessAborted(Promise.race(waits), signal);
 				continue;
 			}
-			if (!this.full)
-				return { accepted: () => undefined, refused: (ms) => this.refuse(ms), withdrawn: () => undefined };
+			if (!this.full) return ticket({ refused: (ms) => this.refuse(ms) });
 			let answered!: () => void;
 			this.probe = new Promise<void>((resolve) => (answered = resolve));
 			const settle = () => {
 				this.probe = undefined;
 				answered();
 			};
-			return {
+			return ticket({
 				// Room for one says nothing of room for all that wait: they go on one at a time.
 				accepted: () => {
 					if (this.waiting === 0) this.full = false;
@@ -84,7 +83,7 @@ export class GenerationSlots {
 					settle();
 				},
 				withdrawn: settle,
-			};
+			});
 		}
 	}
 
@@ -92,4 +91,17 @@ export class GenerationSlots {
 		this.full = true;
 		this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + retryAfterMs);
 	}
+}
+
+/** A ticket that acts on its first outcome only: telling it twice (a retry path, a `finally`) is harmless. */
+function ticket(on: Partial<SlotTicket>): SlotTicket {
+	let told = false;
+	const once =
+		<A extends unknown[]>(act?: (...args: A) => void) =>
+		(...args: A) => {
+			if (told) return;
+			told = true;
+			act?.(...args);
+		};
+	return { accepted: once(on.accepted), refused: once(on.refused), withdrawn: once(on.withdrawn) };
 }

@@ -24,8 +24,8 @@ export interface ListModelsParams {
 }
 
 export async function listModels(context: OperationContext, params: ListModelsParams = {}): Promise<ModelSummary[]> {
-	const { client, signal } = context;
-	const models = await client.listModels({ signal });
+	const { client, signal, deadline } = context;
+	const models = await client.listModels({ signal, deadline });
 	const words = (params.search ?? '').toLowerCase().split(/\s+/).filter(Boolean);
 	return models
 		.filter((model) => !params.type || model.type === params.type)
@@ -52,15 +52,15 @@ export function summarize(model: GenerationModel): ModelSummary {
 }
 
 export async function getModel(context: OperationContext, params: { model: string }): Promise<ModelDetail> {
-	const { client, signal } = context;
-	return client.getModel(checkSlug(params.model), { signal });
+	const { client, signal, deadline } = context;
+	return client.getModel(checkSlug(params.model), { signal, deadline });
 }
 
 export async function estimateCost(
 	context: OperationContext,
 	params: { model: string; input: Record<string, unknown> },
 ): Promise<{ model: string; cost_credits: number }> {
-	const { client, signal } = context;
+	const { client, signal, deadline } = context;
 	const model = checkSlug(params.model);
 	if (typeof params.input !== 'object' || params.input === null || Array.isArray(params.input)) {
 		throw validationError(
@@ -68,7 +68,7 @@ export async function estimateCost(
 			'"input" must be an object of model input fields, e.g. {"prompt": "a cat", "resolution": "2k"}.',
 		);
 	}
-	const { credits } = await client.estimate(model, params.input, { signal });
+	const { credits } = await client.estimate(model, params.input, { signal, deadline });
 	return { model, cost_credits: credits };
 }
 
@@ -79,8 +79,8 @@ export interface Balance {
 }
 
 export async function getBalance(context: OperationContext): Promise<Balance> {
-	const { client, signal } = context;
-	const account = await client.account({ signal });
+	const { client, signal, deadline } = context;
+	const account = await client.account({ signal, deadline });
 	return { account_id: account.account_id, credits: account.balance.credits, usage_30d: account.usage_30d };
 }
 

@@ -1,3 +1,4 @@
+import { callDeadlines } from '../deadlines';
 import type { ClipiaClient } from '../http/client';
 import type { NextStep } from '../result';
 
@@ -18,5 +19,5 @@ export interface GenerationContext extends OperationContext {
 
 /** When a wait of `waitSeconds` that starts now must end: never later than the call's own deadline. */
 export function waitDeadline(context: OperationContext, waitSeconds: number): number {
-	return Math.min(context.client.runtime.now() + Math.max(0, waitSeconds) * 1000, context.deadline ?? Infinity);
+	return Math.min(callDeadlines(context.client.runtime.now(), waitSeconds).waitUntil, context.deadline ?? Infinity);
 }

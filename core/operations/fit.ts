@@ -134,18 +134,14 @@ export class ModelSchemas {
 	}
 }
 
-const schemasByKey = new WeakMap<object, ModelSchemas>();
-
 /**
- * The model's input schema through the cache of this client's key: kept beside its request
- * budget, which every client of the key in a process shares (see `ModelSchemas.of`).
+ * The model's input schema through the cache of this client's key: shared by every client
+ * of the key in a process (see `ModelSchemas.of`, `KeyState`).
  */
 export function modelSchema(
 	client: ClipiaClient,
 	model: string,
 	options: { signal?: AbortSignal; deadline?: number } = {},
 ): Promise<InputSchema | undefined> {
-	let schemas = schemasByKey.get(client.budget);
-	if (!schemas) schemasByKey.set(client.budget, (schemas = new ModelSchemas()));
-	return schemas.of(client, model, options);
+	return client.key.schemas.of(client, model, options);
 }

@@ -14,7 +14,7 @@ import { keepRequestId } from '../errors';
 import { isTerminal, type RequestResponse } from '../http/wire';
 import { resultFromAnswer, resultFromSubmit, type GenerationResult, type KnownOfGeneration } from '../result';
 import { validateFields, type FieldValues } from '../validate';
-import { runTimesOf } from '../wait/run-times';
+import { runTimeKind } from '../wait/run-times';
 import { waitForGeneration } from '../wait/waiter';
 import { waitDeadline, type GenerationContext } from './context';
 import { fitToModel, modelSchema } from './fit';
@@ -120,7 +120,7 @@ export async function runGeneration(
 		initial: { at: client.runtime.now(), status: submitted.status, queuePosition: submitted.queue_position },
 		onUpdate: options.onUpdate,
 		patientWithRateLimits: options.patientWithRateLimits,
-		runTimes: { of: runTimesOf(client.budget), model: prepared.model },
+		runTimes: { of: client.key.runTimes, kind: runTimeKind(prepared.model, input) },
 	}).catch(keepRequestId(submitted.request_id));
 	return resultFromAnswer(answer, known, nextStep);
 }

@@ -4,6 +4,7 @@
  * share the client's request budget.
  */
 
+import { LAST_ANSWER_MS } from '../deadlines';
 import { ClipiaError } from '../errors';
 import type { ClipiaClient } from '../http/client';
 import { isTerminal, type RequestResponse } from '../http/wire';
@@ -26,8 +27,8 @@ export interface WaitOptions {
 	onUpdate?: (answer: RequestResponse) => void;
 	/** Keep retrying 429s until the deadline (batches). */
 	patientWithRateLimits?: boolean;
-	/** The key's recent run times and this generation's model: the first look lands near its expected end, and its own run time is learned. */
-	runTimes?: { of: RunTimes; model: string };
+	/** The key's recent run times and this generation's kind (`runTimeKind`): the first look lands near its expected end, and its own run time is learned. */
+	runTimes?: { of: RunTimes; kind: string };
 }
 
 /**
@@ -41,30 +42,41 @@ export async function waitForGeneration(
 ): Promise<RequestResponse> {
 	const { runtime } = client;
 	const { initial, runTimes } = options;
-	let expected = initial && runTimes ? runTimes.of.expected(runTimes.model) : undefined;
+	let expected = initial && runTimes ? runTimes.of.expected(runTimes.kind) : undefined;
 	if (!initial || !runTimes || expected !== undefined) return poll(client, requestId, options, expected);
-	const turn = runTimes.of.measure(runTimes.model);
-	if ('done' in turn) return poll(client, requestId, options).finally(turn.done);
-	// Another generation of this model, submitted earlier, is measuring the run time this one will have.
+	const turn = runTimes.of.measure(runTimes.kind);
+	if ('done' in turn) return poll(client, requestId, options, undefined, turn.predict).finally(turn.done);
+	// Another generation of this kind, submitted earlier, is measuring the run time this one will
+	// have. Its end is waited for, but not long past the end it predicts for itself (it may be an
+	// unusually slow one), and never so long that this one could not look once before its deadline.
 	for (;;) {
-		const remaining = options.deadline - runtime.now();
-		if (remaining <= 0) break;
+		const now = runtime.now();
+		const predicted = turn.predictedEnd();
+		const until = Math.min(
+			options.deadline - ONE_LOOK_MS,
+			predicted === undefined ? Infinity : predicted + FOLLOW_PAST_PREDICTION_MS,
+		);
+		if (now >= until) break;
 		const measured = await unlessAborted(
-			Promise.race([turn.measured.then(() => true), runtime.sleep(Math.min(remaining, 5_000)).then(() => false)]),
+			Promise.race([turn.measured.then(() => true), runtime.sleep(Math.min(until - now, 5_000)).then(() => false)]),
 			options.signal,
 		);
 		if (measured) break;
 	}
-	expected = runTimes.of.expected(runTimes.model);
+	expected = runTimes.of.expected(runTimes.kind);
 	return poll(client, requestId, options, expected);
 }
 
-/** Polls until the generation ends; `expected`, its model's run time, places the first look. */
+/**
+ * Polls until the generation ends; `expected`, its kind's run time, places the first look.
+ * A generation measuring its kind's run time tells `predict` the end its progress points to.
+ */
 async function poll(
 	client: ClipiaClient,
 	requestId: string,
 	options: WaitOptions,
 	expected?: number,
+	predict?: (end: number | undefined) => void,
 ): Promise<RequestResponse> {
 	const { runtime } = client;
 	const { initial, runTimes } = options;
@@ -114,7 +126,7 @@ async function poll(
 				// well before. Counting the look's own margin would make the estimate creep.
 				const seen = runtime.now() - initial.at;
 				runTimes.of.record(
-					runTimes.model,
+					runTimes.kind,
 					last,
 					looks === 1 && expected !== undefined ? Math.min(seen, expected) : seen,
 				);
@@ -127,12 +139,19 @@ async function poll(
 			queuePosition: last.queue_position,
 			progress: last.progress,
 		});
+		predict?.(track.prediction()?.end);
 		nextDelay = track.nextDelay(runtime.now());
 	}
 }
 
 /** How long the poll that starts at the deadline may take. */
-const LAST_POLL_GRACE_MS = 3_000;
+const LAST_POLL_GRACE_MS = LAST_ANSWER_MS;
+
+/** What one look may take: a generation waiting for another's measurement still looks this long before its deadline. */
+export const ONE_LOOK_MS = 1_000;
+
+/** How long past the end the measuring generation predicts for itself the others wait for it. */
+const FOLLOW_PAST_PREDICTION_MS = 2_000;
 
 /** After the client's own retries gave up on a poll, wait this long before the next one. */
 const UNWELL_SERVICE_PAUSE_MS = 5_000;

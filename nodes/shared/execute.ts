@@ -7,6 +7,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import {
+	callDeadlines,
 	failureOf,
 	getGeneration,
 	isTerminal,
@@ -77,12 +78,10 @@ export function maxConcurrencyOf(context: IExecuteFunctions): number {
 
 /** An item that does not wait may spend this long getting its submission through (429s, a slow API). */
 const SUBMIT_PATIENCE_SECONDS = 60;
-/** Past Max Wait, what Clipia's last answer may take. */
-const LAST_ANSWER_SECONDS = 3;
 
-/** Max Wait bounds everything an item does with Clipia: requests, retries, 429 patience, the wait. */
+/** Max Wait bounds everything an item does with Clipia: requests, retries, 429 patience, the wait, Clipia's last answer. */
 function itemDeadline(client: ClipiaClient, seconds: number): number {
-	return client.runtime.now() + (seconds + LAST_ANSWER_SECONDS) * 1000;
+	return callDeadlines(client.runtime.now(), seconds).deadline;
 }
 
 /** Submits (and maybe waits for) prepared generations, items together. */

@@ -14,10 +14,11 @@ import {
 } from 'n8n-workflow';
 import {
 	ClipiaClient,
-	Deliveries,
+	keyStates,
 	lowerCaseHeaders,
-	RequestBudget,
+	type Deliveries,
 	type HttpRequest,
+	type KeyState,
 	type HttpResponse,
 	type Runtime,
 } from '../../core';
@@ -72,40 +73,25 @@ export function runtimeFor(context: ApiContext): Runtime {
 }
 
 /**
- * What every execution on a key in this process shares: the key's requests-per-minute
- * budget (scheduled batches side by side, an agent's tool calls, webhook deliveries), and
- * the webhook deliveries heard for parked batches, with the answers of generations that
- * ended, which never change. Keyed by a hash of base URL
- * and key, so no key is kept as a map key, and one key never sees another's answers.
+ * What the process knows of the key (see KeyState): every execution on it shares its request
+ * budget (scheduled batches side by side, an agent's tool calls, webhook deliveries), model
+ * schemas, run times and the webhook deliveries heard for parked batches. Known by a hash of
+ * base URL and key, so no key is kept as a map key, and one key never sees another's.
  */
-interface KeyShare {
-	budget: RequestBudget;
-	deliveries: Deliveries;
-}
-
-const sharesByKey = new Map<string, KeyShare>();
-
-function shareFor(baseUrl: string | undefined, apiKey: string | undefined): KeyShare {
-	const fingerprint = createHash('sha256')
+function keyStateFor(baseUrl: string | undefined, apiKey: string | undefined): KeyState {
+	const identity = createHash('sha256')
 		.update(`${baseUrl ?? ''}\n${apiKey ?? ''}`)
 		.digest('hex');
-	let share = sharesByKey.get(fingerprint);
-	// Only the clock: the share must not hold on to the execution that happened to create it.
-	const now = () => Date.now();
-	if (!share)
-		sharesByKey.set(
-			fingerprint,
-			(share = { budget: new RequestBudget({ now, sleep }), deliveries: new Deliveries({ now, sleep }) }),
-		);
-	return share;
+	// Only the clock: the state must not hold on to the execution that happened to create it.
+	return keyStates.for(identity, { now: () => Date.now(), sleep });
 }
 
 /** A client for one node execution (or webhook call), and what it shares with the key's other work in this process. */
 export async function keyClientFor(context: ApiContext): Promise<{ client: ClipiaClient; deliveries: Deliveries }> {
 	const credentials = await context.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL);
-	const share = shareFor(credentials.baseUrl, credentials.apiKey);
-	const client = new ClipiaClient(runtimeFor(context), { baseUrl: credentials.baseUrl, sharedBudget: share.budget });
-	return { client, deliveries: share.deliveries };
+	const key = keyStateFor(credentials.baseUrl, credentials.apiKey);
+	const client = new ClipiaClient(runtimeFor(context), { baseUrl: credentials.baseUrl, key });
+	return { client, deliveries: key.deliveries };
 }
 
 /** One client per node execution; its requests, and those of every other execution on the key in this process, share one rate budget. */

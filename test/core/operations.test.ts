@@ -6,7 +6,7 @@ import {
 	prepareImage,
 	prepareVideo,
 	redactSecrets,
-	RequestBudget,
+	KeyStates,
 	waitGeneration,
 	type HttpRequest,
 } from '../../core';
@@ -312,8 +312,10 @@ describe("a model's schema", () => {
 			}
 			return json(200, { request_id: `req-${clock.time}`, status: 'COMPLETED', cost: 4 });
 		}, clock);
-		const budget = new RequestBudget(runtime);
-		const client = () => new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', sharedBudget: budget });
+		// Each client is built apart, as each n8n execution's is: the registry gives them one KeyState.
+		const registry = new KeyStates();
+		const client = () =>
+			new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', key: registry.for('key-a', runtime) });
 		return { client, reads: () => reads };
 	}
 

@@ -36,7 +36,7 @@ function api(apiRunMs = RUN_MS, steppedClock?: SteppedClock) {
 		const answer = await waitForGeneration(client, id, {
 			deadline: clock.now() + 60_000,
 			initial: { at: clock.now(), status: 'IN_QUEUE', queuePosition: 0 },
-			runTimes: runTimes && { of: runTimes, model: 'flux-2' },
+			runTimes: runTimes && { of: runTimes, kind: 'flux-2' },
 		});
 		expect(answer.status).toBe('COMPLETED');
 		return {

@@ -4,7 +4,7 @@
  * not held up. A scripted key that runs 2 generations at once, on a stepped fake clock.
  */
 
-import { ClipiaClient, RequestBudget } from '../../core';
+import { ClipiaClient, KeyState } from '../../core';
 import { json, scriptedRuntime, SteppedClock } from '../helpers/runtime';
 
 const RUN_MS = 8_000;
@@ -30,8 +30,8 @@ function busyKey(concurrency: number) {
 		ends.push(now + RUN_MS);
 		return json(200, { request_id: `r${ends.length}`, status: 'IN_QUEUE' }, { 'RateLimit-Remaining': '90' });
 	}, clock);
-	const budget = new RequestBudget(runtime, { requestsPerMinute: 600 });
-	const client = () => new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', sharedBudget: budget });
+	const key = new KeyState(runtime, { requestsPerMinute: 600 });
+	const client = () => new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', key });
 	const separateClient = () =>
 		new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', budget: { requestsPerMinute: 600 } });
 	return { clock, client, separateClient, requests, refusedCount: () => refused };

@@ -4,7 +4,7 @@
  */
 
 import type { z } from 'zod';
-import type { ClipiaClient, GenerationContext, NextStep } from '../../../core';
+import { callDeadlines, LAST_ANSWER_MS, type ClipiaClient, type GenerationContext, type NextStep } from '../../../core';
 
 export interface ToolAnnotations {
 	readOnlyHint: boolean;
@@ -90,17 +90,14 @@ export function contextOf(call: ToolCall): GenerationContext {
 
 /** A call that does not wait answers within this; one that waits, within its wait plus ANSWER_MARGIN_MS. */
 export const QUICK_CALL_MS = 20_000;
+/** Of that margin, Clipia's last answer takes core's LAST_ANSWER_MS; the rest is for the preview or files. */
 export const ANSWER_MARGIN_MS = 4_500;
-/** Of that margin, what Clipia's last answer may use; the rest is for the preview or files. */
-export const LAST_ANSWER_MS = 3_000;
 
-/** When a call started at `startedAt` must have Clipia's answers, and must answer itself. */
+/** When a call started at `startedAt` must have Clipia's answers (core's call deadlines), and must answer itself. */
 export function callTimes(startedAt: number, waitSeconds: number | undefined): { deadline: number; answerBy: number } {
 	if (waitSeconds === undefined) return { deadline: startedAt + QUICK_CALL_MS, answerBy: startedAt + QUICK_CALL_MS };
-	return {
-		deadline: startedAt + waitSeconds * 1000 + LAST_ANSWER_MS,
-		answerBy: startedAt + waitSeconds * 1000 + ANSWER_MARGIN_MS,
-	};
+	const { deadline } = callDeadlines(startedAt, waitSeconds);
+	return { deadline, answerBy: deadline + ANSWER_MARGIN_MS - LAST_ANSWER_MS };
 }
 
 /**
