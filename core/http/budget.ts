@@ -67,13 +67,11 @@ export class RequestBudget {
 		this.theoreticalArrival = Math.max(this.theoreticalArrival, start) + this.intervalMs;
 		this.booked.push(start);
 		if (this.booked.length > this.perMinute) this.booked.shift();
-		try {
-			await sleepUnlessAborted(this.runtime.sleep, start - now, signal);
-		} catch (error) {
+		await sleepUnlessAborted(this.runtime.sleep, start - now, signal).catch((cancelled: unknown) => {
 			// Cancelled before its time came: nothing was sent, so the booking goes back.
 			this.unbook(start);
-			throw error;
-		}
+			return Promise.reject(cancelled);
+		});
 		return true;
 	}
 
