@@ -111,7 +111,10 @@ it('catalog calls keep the call deadline in a 429 storm: list_models and get_bal
 	key.faults = Array.from({ length: 200 }, () => ({ kind: 'storm' as const, retryAfterSeconds: 10 }));
 	const started = key.clock.now();
 	const deadline = started + 20_000;
-	const [models, balance] = await key.until([listModels({ client, deadline }), getBalance({ client, deadline })]);
+	const [models, balance] = await key.until<unknown>([
+		listModels({ client, deadline }),
+		getBalance({ client, deadline }),
+	]);
 	expect(models.status).toBe('rejected');
 	expect(balance.status).toBe('rejected');
 	expect(((models as PromiseRejectedResult).reason as ClipiaError).code).toBe('rate_limit_exceeded');
