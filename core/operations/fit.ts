@@ -82,13 +82,20 @@ const SCHEMA_TTL_MS = 10 * 60_000;
 /** The schema is a help, not a gate: it may take this long (and a third of the call's time) before the submit goes ahead without it. */
 const SCHEMA_PATIENCE_MS = 8_000;
 
+/** A read of a model's schema, begun at `at`; `schema` once it was read. */
+interface SchemaRead {
+	at: number;
+	reading: Promise<InputSchema | undefined>;
+	schema?: InputSchema;
+}
+
 /**
  * Model schemas, read once per model for a while and shared by every item of a batch, and
  * by every client of the key in a process (n8n's executions on one worker).
  */
 export class ModelSchemas {
 	/** One read per model at a time: the items of a batch share it. */
-	private readonly known = new Map<string, { at: number; reading: Promise<InputSchema | undefined> }>();
+	private readonly known = new Map<string, SchemaRead>();
 
 	/**
 	 * The model's input schema; undefined when it can't be read in time (the API then
@@ -101,20 +108,25 @@ export class ModelSchemas {
 		options: { signal?: AbortSignal; deadline?: number } = {},
 	): Promise<InputSchema | undefined> {
 		const now = client.runtime.now();
-		const cached = this.known.get(model);
-		if (cached && now - cached.at < SCHEMA_TTL_MS) return unlessAborted(cached.reading, options.signal);
-		// A third of the call's time at most: the submit must still fit when the API is slow.
+		let entry = this.known.get(model);
+		if (entry && now - entry.at >= SCHEMA_TTL_MS) entry = undefined;
+		if (entry?.schema) return entry.schema;
+		// A third of this caller's time at most: its submit must still fit when the API is slow.
 		const patience = Math.min(SCHEMA_PATIENCE_MS, ((options.deadline ?? Infinity) - now) / 3);
-		// Shared: one caller's cancel must not fail the others' read (each stops waiting on its own).
-		// The caller's client reads; none is kept (in n8n it holds an execution's context).
-		const reading = this.read(client, model, now + patience);
-		this.known.set(model, { at: now, reading });
-		// Only a schema read is remembered; a failed read is tried again by the next caller.
-		reading.then(
-			(schema) => schema ?? this.known.delete(model),
-			() => this.known.delete(model),
-		);
-		return unlessAborted(reading, options.signal);
+		if (!entry) {
+			// Shared: one caller's cancel must not fail the others' read (each stops waiting on its own).
+			// The caller's client reads; none is kept (in n8n it holds an execution's context).
+			const started: SchemaRead = { at: now, reading: this.read(client, model, now + patience) };
+			this.known.set(model, (entry = started));
+			// Only a schema read is remembered; a failed read is tried again by the next caller.
+			started.reading.then(
+				(schema) => (schema ? (started.schema = schema) : this.known.delete(model)),
+				() => this.known.delete(model),
+			);
+		}
+		// A read begun for another caller may outlast this one's patience: then this one goes ahead unchecked.
+		const inTime = Promise.race([entry.reading, client.runtime.sleep(Math.max(0, patience)).then(() => undefined)]);
+		return unlessAborted(inTime, options.signal);
 	}
 
 	private async read(client: ClipiaClient, model: string, deadline: number): Promise<InputSchema | undefined> {

@@ -5,6 +5,7 @@
  */
 
 import {
+	callDeadlines,
 	ClipiaClient,
 	generateVideo,
 	getBalance,
@@ -119,4 +120,22 @@ it('catalog calls keep the call deadline in a 429 storm: list_models and get_bal
 	expect(balance.status).toBe('rejected');
 	expect(((models as PromiseRejectedResult).reason as ClipiaError).code).toBe('rate_limit_exceeded');
 	expect(key.clock.now()).toBeLessThanOrEqual(deadline + 100);
+});
+
+// Found by the property suite (scheduling.property.test.ts): a model schema read begun for one
+// caller held a later caller, with a shorter deadline, until the read ended.
+it('a schema read begun for another caller does not hold a later caller past its deadline', async () => {
+	const key = new FakeKey({ runMs: () => 300 });
+	const state = new KeyState(key.runtime);
+	key.faults = [{ kind: 'slow', ms: 4_052 }];
+	const run = async (prompt: string, waitSeconds: number, at: number) => {
+		await key.clock.sleep(at);
+		const client = new ClipiaClient(key.runtime, { baseUrl: BASE, key: state });
+		const deadline = callDeadlines(key.clock.now(), waitSeconds || 60).deadline;
+		await generateVideo({ client, deadline, nextStep }, { prompt, model: 'kling-3' }, { waitSeconds });
+		return { deadline, settledAt: key.clock.now() };
+	};
+	const [, later] = await key.settle([run('first', 0, 0), run('second', 1, 1)]);
+	if (later.status === 'rejected') throw later.reason;
+	expect(later.value.settledAt).toBeLessThanOrEqual(later.value.deadline);
 });

@@ -38,9 +38,7 @@ export class FakeKey {
 	readonly jobs = new Map<string, Job>();
 	readonly byIdempotencyKey = new Map<string, Job>();
 	/** Every request that reached the key: when, what. */
-	readonly requests: Array<{ at: number; method: string; url: string; idempotencyKey?: string }> = [];
-	/** Submits sent again with another Idempotency-Key for the same body while the first was known: would charge twice. */
-	readonly idempotencyViolations: string[] = [];
+	readonly requests: Array<{ at: number; method: string; url: string; idempotencyKey?: string; body?: string }> = [];
 	/** Requests over the key's published per-minute limit (Clipia answered 429 to each). */
 	overLimit = 0;
 	/** What the next requests meet, in order; then `none`. */
@@ -74,7 +72,8 @@ export class FakeKey {
 	private async answer(request: HttpRequest): Promise<HttpResponse> {
 		const now = this.clock.now();
 		const idempotencyKey = request.headers['Idempotency-Key'];
-		this.requests.push({ at: now, method: request.method, url: request.url, idempotencyKey });
+		const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+		this.requests.push({ at: now, method: request.method, url: request.url, idempotencyKey, body });
 		const fault = this.faults.shift() ?? { kind: 'none' };
 		if (fault.kind === 'stall') return this.never(request);
 		if (fault.kind === 'slow') await this.within(request, fault.ms);
@@ -181,6 +180,25 @@ export class FakeKey {
 				else reject(Object.assign(new Error(`timeout of ${timeout}ms exceeded`), { code: 'ECONNABORTED' }));
 			});
 		});
+	}
+
+	/**
+	 * Runs the clock from one wake-up to the next until every promise settled: as fast as the
+	 * work allows, with every sleep ending exactly on time. Throws when nothing is left to wake
+	 * (a promise that can never settle) or after `maxMs` of fake time.
+	 */
+	async settle<T>(work: Array<Promise<T>>, maxMs = 60 * 60_000): Promise<Array<PromiseSettledResult<T>>> {
+		let done = false;
+		const all = Promise.allSettled(work).finally(() => (done = true));
+		const started = this.clock.now();
+		await this.clock.advance(0);
+		while (!done) {
+			const next = this.clock.nextWake();
+			if (next === undefined) throw new Error('stuck: a call waits for something that can never come');
+			if (next - started > maxMs) throw new Error(`still running after ${maxMs} ms of fake time`);
+			await this.clock.advance(Math.max(0, next - this.clock.now()));
+		}
+		return all;
 	}
 
 	/** Runs the clock on in `stepMs` steps until every promise settled (or `maxMs` passed, a bug in the code under test). */

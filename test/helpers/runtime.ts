@@ -22,6 +22,10 @@ export class SteppedClock extends FakeClock {
 			this.sleeps.push(ms);
 			this.timers.push({ at: this.time + ms, wake });
 		});
+	/** When the soonest sleep ends; undefined when nobody sleeps. */
+	nextWake(): number | undefined {
+		return this.timers.length ? Math.min(...this.timers.map((one) => one.at)) : undefined;
+	}
 	async advance(ms: number): Promise<void> {
 		this.time += ms;
 		for (const timer of this.timers.filter((one) => one.at <= this.time)) timer.wake();
