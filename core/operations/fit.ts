@@ -85,6 +85,8 @@ const SCHEMA_PATIENCE_MS = 8_000;
 /** A read of a model's schema, begun at `at`; `schema` once it was read. */
 interface SchemaRead {
 	at: number;
+	/** The read gives up by then. */
+	until: number;
 	reading: Promise<InputSchema | undefined>;
 	schema?: InputSchema;
 }
@@ -116,7 +118,7 @@ export class ModelSchemas {
 		if (!entry) {
 			// Shared: one caller's cancel must not fail the others' read (each stops waiting on its own).
 			// The caller's client reads; none is kept (in n8n it holds an execution's context).
-			const started: SchemaRead = { at: now, reading: this.read(client, model, now + patience) };
+			const started: SchemaRead = { at: now, until: now + patience, reading: this.read(client, model, now + patience) };
 			this.known.set(model, (entry = started));
 			// Only a schema read is remembered; a failed read is tried again by the next caller.
 			started.reading.then(
@@ -125,8 +127,11 @@ export class ModelSchemas {
 			);
 		}
 		// A read begun for another caller may outlast this one's patience: then this one goes ahead unchecked.
-		const inTime = Promise.race([entry.reading, client.runtime.sleep(Math.max(0, patience)).then(() => undefined)]);
-		return unlessAborted(inTime, options.signal);
+		const reading =
+			now + patience >= entry.until
+				? entry.reading
+				: Promise.race([entry.reading, client.runtime.sleep(Math.max(0, patience)).then(() => undefined)]);
+		return unlessAborted(reading, options.signal);
 	}
 
 	private async read(client: ClipiaClient, model: string, deadline: number): Promise<InputSchema | undefined> {

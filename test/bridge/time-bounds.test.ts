@@ -81,8 +81,10 @@ afterAll(async () => {
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+let calls = 0;
 async function timed(name: string, args: Record<string, unknown>, options: { outputDir?: string } = {}) {
-	const bridge = await connectBridge({ key: 'clipia_live_time_bounds', baseUrl: base, ...options });
+	// A key of its own per call: what one key learned in this process (a 429's pause) must not reach the next test.
+	const bridge = await connectBridge({ key: `clipia_live_time_bounds_${++calls}`, baseUrl: base, ...options });
 	const started = Date.now();
 	const answer: ToolAnswer = await bridge.call(name, args);
 	const seconds = (Date.now() - started) / 1000;
