@@ -1,7 +1,7 @@
 /** Injected faults: rules matched by method, path and key, each used a number of times. */
 
 export type FaultAction =
-	| { type: 'status'; status: number; retryAfter?: string; code?: string }
+	| { type: 'status'; status: number; retryAfter?: string; code?: string; headers?: Record<string, string> }
 	/** The request is handled (a submit is charged) but the connection drops before the answer. */
 	| { type: 'drop' }
 	/** The connection drops before anything is handled. */

@@ -250,6 +250,7 @@ export class ClipiaEmulator {
 		if (fault?.type === 'status') {
 			key.stats.requests++;
 			if (fault.retryAfter !== undefined) res.setHeader('Retry-After', fault.retryAfter);
+			for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
 			const code =
 				fault.code ??
 				(fault.status === 429
