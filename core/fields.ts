@@ -87,8 +87,7 @@ const webhookUrl = {
 	n8nOption: true,
 	// A chat has nowhere to receive it, and a model should not be handed a way to post elsewhere.
 	surfaces: ['n8n'],
-	description:
-		'Clipia also POSTs the outcome to this https URL when the generation ends. {{ $execution.resumeUrl }} resumes a Clipia Wait Generation node later in this workflow in Wait Mode "Resume on Clipia Webhook".',
+	description: 'Clipia also POSTs the outcome to this https URL when the generation ends',
 } as const;
 
 export const IMAGE_FIELDS = [

@@ -43,7 +43,7 @@ export function fitToModel(
 
 function fitValue(model: string, key: string, label: string, spec: InputFieldSchema, value: unknown): unknown {
 	if (spec.enum?.length) {
-		if (spec.enum.includes(value as never)) return value;
+		if ((spec.enum as readonly unknown[]).includes(value)) return value;
 		// The same value in the model's own spelling (`1k` → `1K`), or a number given as text.
 		const same = spec.enum.find((allowed) => String(allowed).toLowerCase() === String(value).trim().toLowerCase());
 		if (same !== undefined) return same;

@@ -14,6 +14,7 @@ import { CLIPIA_ICON } from '../shared/icons';
 import {
 	binaryOutputOf,
 	binaryPropertyNameOption,
+	maxConcurrencyOption,
 	maxHeldMbOption,
 	maxWaitProperty,
 	outputProperty,
@@ -66,7 +67,7 @@ export class ClipiaWaitGeneration implements INodeType {
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
-				options: [binaryPropertyNameOption, maxHeldMbOption],
+				options: [binaryPropertyNameOption, maxHeldMbOption, maxConcurrencyOption],
 			},
 		],
 	};

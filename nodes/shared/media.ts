@@ -21,6 +21,9 @@ import {
 	type GenerationResult,
 } from '../../core';
 
+/** A response body as a stream, of the type `prepareBinaryData` takes (Node's Readable, named without importing it). */
+type MediaStream = Extract<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], NodeJS.ReadableStream>;
+
 /** What downloading needs: plain requests and binary data (a node's run and its webhook call both have them). */
 export interface MediaContext {
 	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest' | 'prepareBinaryData'>;
@@ -61,28 +64,28 @@ export async function downloadMedia(
 			returnFullResponse: true,
 			abortSignal: signal,
 			timeout: 600_000,
-		})) as { body: NodeJS.ReadableStream; headers: Record<string, string | string[] | undefined> };
+		})) as { body: MediaStream; headers: Record<string, string | string[] | undefined> };
 		const headers = lowerCaseHeaders(response.headers);
 		const mimeType = mediaMimeType(headers['content-type'], item.url, item.kind);
 		const declared = Number(headers['content-length'] ?? Number.NaN);
 		// Only a file larger than the limit, or of unknown size, needs to know where n8n puts it.
 		const mayBeTooLarge = maxHeldBytes > 0 && !(declared <= maxHeldBytes);
 		if (mayBeTooLarge && (await storageHoldsWholeFiles(context))) {
-			(response.body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+			response.body.destroy();
 			const bytes = Number.isFinite(declared) ? declared : 0;
 			files.push({ url: item.url, bytes, mimeType, note: tooLargeNote(bytes || undefined, maxHeldBytes) });
 			continue;
 		}
 		const head = await peek(response.body, SNIFF_BYTES);
 		if (!bytesAreClaimedType(mimeType, head)) {
-			(response.body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+			response.body.destroy();
 			const seen = sniffMediaType(head);
 			throw new Error(
 				`the file at ${new URL(item.url).host} claims to be ${mimeType} but its bytes are ${seen ?? 'no known image, video or audio format'}`,
 			);
 		}
 		const fileName = mediaFileName(result.request_id, index, media.length, mediaExtension(mimeType, item.url));
-		const binary = await context.helpers.prepareBinaryData(response.body as never, fileName, mimeType);
+		const binary = await context.helpers.prepareBinaryData(response.body, fileName, mimeType);
 		binary.fileName = fileName;
 		files.push({ binary, bytes: sizeOf(binary, headers['content-length']), mimeType });
 	}

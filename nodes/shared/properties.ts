@@ -17,12 +17,18 @@ function automaticOption(field: FieldSpec): INodePropertyOptions {
 	return { name: 'Automatic', value: AUTOMATIC, description: `Not sent: the model's own default applies${usual}` };
 }
 
+/** What n8n says of a field besides core's description: core names no node of n8n's. */
+const IN_N8N: Record<string, string> = {
+	webhook_url:
+		'. {{ $execution.resumeUrl }} resumes a Clipia Wait Generation node later in this workflow in Wait Mode "Resume on Clipia Webhook".',
+};
+
 /** One node parameter from one core field. Model-dependent choices start at "Automatic". */
 export function propertyFrom(field: FieldSpec, overrides: Partial<INodeProperties> = {}): INodeProperties {
 	const base = {
 		displayName: field.displayName,
 		name: field.n8nName,
-		description: field.description,
+		description: field.description + (IN_N8N[field.key] ?? ''),
 		required: field.required,
 	};
 	let property: INodeProperties;
@@ -177,7 +183,7 @@ export function maxWaitProperty(defaultSeconds: number): INodeProperties {
 		default: defaultSeconds,
 		typeOptions: { minValue: 1, maxValue: 86_400 },
 		description:
-			'How long to wait for the result. If the generation is still running then, the item fails with its request_id so a Clipia Wait Generation node can pick it up; nothing is lost or charged twice.',
+			"How long to wait for the result. Polling: a generation still running then fails its item with its request_id, so a Clipia Wait Generation node can pick it up. Resumed on Clipia's webhook: n8n goes on then with each item's request_id and next step. Nothing is lost or charged twice.",
 	};
 }
 

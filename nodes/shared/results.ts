@@ -27,23 +27,28 @@ export async function resultItems(
 				'note' in file
 					? // Too large for n8n to hold: the item keeps the URL and says why.
 						{
-							json: {
+							json: itemJson({
 								...result,
 								note: [result.note, file.note].filter(Boolean).join(' '),
 								files: [{ binary_property: null, url: file.url, mime_type: file.mimeType, bytes: file.bytes }],
-							} as unknown as IDataObject,
+							}),
 						}
 					: {
-							json: {
+							json: itemJson({
 								...result,
 								files: [{ binary_property: binary.propertyName, mime_type: file.mimeType, bytes: file.bytes }],
-							} as unknown as IDataObject,
+							}),
 							binary: { [binary.propertyName]: file.binary },
 						},
 			);
 		}
 	}
-	return [{ json: result as unknown as IDataObject }];
+	return [{ json: itemJson(result) }];
+}
+
+/** The result as an item's JSON: plain JSON data, whose declared interface lacks the index signature IDataObject has. */
+function itemJson(result: object): IDataObject {
+	return result as IDataObject;
 }
 
 function downloadError(result: GenerationResult, error: unknown): ClipiaError {

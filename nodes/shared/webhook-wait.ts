@@ -211,6 +211,7 @@ export async function resumeOnWebhook(this: IWebhookFunctions): Promise<IWebhook
 	const delivery = parseWebhookBody(raw!);
 	if (!delivery) return answer(this, 400, { error: 'Not a Clipia webhook body' });
 
+	// The parked items, as the node saw them; evaluateExpression's declared type is any parameter value.
 	const waiting = this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[];
 	const ids = waiting.map(pendingId).filter((id): id is string => id !== undefined);
 	if (!ids.includes(delivery.request_id)) return answer(this, 200, { received: true, resumed: false });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ClipiaEmulator } from '../../emulator/server';
 import { LOCAL_OWNER, setUpOwner, startLocalN8n, type LocalN8n } from '../../scripts/local-n8n';
 import { freePort } from '../../scripts/n8n-runtime';
+import { assertKnownParameters } from './workflow-check';
 
 /** n8n's REST API sends execution data in flatted's format (the package's CommonJS build). */
 const { parse } = createRequire(__filename)('flatted') as { parse(text: string): unknown };
@@ -120,6 +121,7 @@ export class N8nServer {
 
 	/** Starts n8n `line` with the emulator at `timeScale`, and `workflows` imported and published. */
 	static async start(line: string, timeScale: number, workflows: Array<Record<string, unknown>>): Promise<N8nServer> {
+		assertKnownParameters(workflows);
 		const folder = mkdtempSync(join(tmpdir(), 'clipia-n8n-server-'));
 		const flows = join(folder, 'workflows');
 		mkdirSync(flows);

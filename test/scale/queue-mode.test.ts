@@ -9,6 +9,7 @@ import { DEMO_KEYS } from '../../emulator/server';
 import { NEWEST_LINE } from '../../scripts/n8n-runtime';
 import { QueueRig } from '../../scripts/queue-rig';
 import { generateVideoNode, N8nServer, until, webhookWorkflow } from '../helpers/n8n-server';
+import { assertKnownParameters } from '../helpers/workflow-check';
 
 import { readFileSync } from 'node:fs';
 
@@ -47,7 +48,7 @@ const WORKFLOWS = [
 			{
 				type: 'n8n-nodes-clipia.clipiaWaitGeneration',
 				typeVersion: 1,
-				parameters: { requestId: '={{ $json.request_id }}', output: 'urls', options: { maxWaitSeconds: 900 } },
+				parameters: { requestId: '={{ $json.request_id }}', output: 'urls', maxWaitSeconds: 900 },
 			},
 		),
 	),
@@ -69,6 +70,7 @@ let n8n: N8nServer;
 const figures: string[] = [];
 
 beforeAll(async () => {
+	assertKnownParameters(WORKFLOWS);
 	rig = new QueueRig({
 		line: NEWEST_LINE,
 		workers: 2,
