@@ -1,5 +1,5 @@
 /**
- * A local Clipia: the queue API of clipia-api.md over real HTTP, for tests, benchmarks
+ * A local Clipia: the queue API of docs/clipia-api.md over real HTTP, for tests, benchmarks
  * and `npm start`. It keeps time on a scaled clock (`timeScale` 60 runs a one-minute
  * video in a second, rate-limit windows and Retry-After included), counts every request
  * and credit per key, and takes injected faults.

@@ -1,4 +1,4 @@
-/** The Clipia REST API's wire format, as documented (see clipia-api.md). */
+/** The Clipia REST API's wire format, as documented (see docs/clipia-api.md). */
 
 export type GenerationStatus = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELED';
 

@@ -4,7 +4,7 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -150,3 +150,13 @@ it.each([NEWEST_LINE, NODE20_LINE])(
 	},
 	90_000,
 );
+
+it('one truth about the Node the project needs: the README, package.json and the Node 20 line of n8n agree', () => {
+	const root = resolve(__dirname, '..', '..');
+	const readme = readFileSync(join(root, 'README.md'), 'utf8');
+	const said = /\*\*Node\*\*: (\d+\.\d+) or newer/.exec(readme)?.[1];
+	const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node;
+	expect(said).toBeDefined();
+	expect(engines).toBe(`>=${said}`);
+	expect(lineSpec(NODE20_LINE).nodeRange.split(' ')[0]).toBe(`>=${said}`);
+});
