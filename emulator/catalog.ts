@@ -212,6 +212,17 @@ export function publicModel(model: EmulatedModel): Record<string, unknown> {
 }
 
 /** Checks input against the model's schema; returns the 422 message or undefined. */
+/** Clipia fetches input media over https only; plain http stands for this emulator's own media on the loopback. */
+function isMediaUrl(value: unknown): boolean {
+	if (typeof value !== 'string') return false;
+	try {
+		const url = new URL(value);
+		return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
+	} catch {
+		return false;
+	}
+}
+
 export function inputProblem(model: EmulatedModel, input: Record<string, unknown>): string | undefined {
 	for (const [field, spec] of Object.entries(model.inputSchema)) {
 		const value = input[field];
@@ -235,12 +246,9 @@ export function inputProblem(model: EmulatedModel, input: Record<string, unknown
 			return `${field}: must be at most ${spec.maximum}`;
 		if (spec.max_items !== undefined && (value as unknown[]).length > spec.max_items)
 			return `${field}: at most ${spec.max_items} items`;
-		if (
-			spec.type === 'array' &&
-			!(value as unknown[]).every((item) => typeof item === 'string' && /^https?:\/\//.test(item))
-		) {
-			return `${field}: must be a list of image URLs`;
-		}
+		if (spec.type === 'array' && !(value as unknown[]).every(isMediaUrl))
+			return `${field}: must be a list of https image URLs`;
+		if (spec.type === 'string' && field.endsWith('_url') && !isMediaUrl(value)) return `${field}: must be an https URL`;
 	}
 	for (const field of Object.keys(input)) {
 		if (!(field in model.inputSchema)) return `${field}: is not an input of ${model.slug}`;

@@ -1,5 +1,8 @@
 /** Injected faults: rules matched by method, path and key, each used a number of times. */
 
+import type { ServerResponse } from 'node:http';
+import { errorBody, send } from './http';
+
 export type FaultAction =
 	| { type: 'status'; status: number; retryAfter?: string; code?: string; headers?: Record<string, string> }
 	/** The request is handled (a submit is charged) but the connection drops before the answer. */
@@ -43,4 +46,18 @@ export class Faults {
 		if (rule.times <= 0) this.rules.splice(index, 1);
 		return rule.action;
 	}
+}
+
+/** Answers as a `status` fault says: its status, a Clipia error body, and the headers it carries. */
+export function answerWithStatus(fault: Extract<FaultAction, { type: 'status' }>, res: ServerResponse): void {
+	if (fault.retryAfter !== undefined) res.setHeader('Retry-After', fault.retryAfter);
+	for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
+	const code =
+		fault.code ??
+		(fault.status === 429 ? 'rate_limit_exceeded' : fault.status === 503 ? 'service_unavailable' : 'internal_error');
+	send(
+		res,
+		fault.status,
+		errorBody(fault.status, code, fault.status === 429 ? 'Rate limit exceeded' : 'Temporary failure'),
+	);
 }

@@ -4,32 +4,23 @@
  * video in a second, rate-limit windows and Retry-After included), counts every request
  * and credit per key, and takes injected faults.
  *
- * This file is the front door (routing, auth, limits, admin) and the endpoints; the rest
- * lives by concern: keys.ts, faults.ts, idempotency.ts, jobs.ts (the queue), webhooks.ts,
- * catalog.ts (models and prices), media-host.ts and media.ts (real media bytes).
+ * This file is the front door (routing, auth, limits) and the endpoints; the rest lives by
+ * concern: submit.ts, admin.ts, keys.ts, faults.ts, idempotency.ts, jobs.ts (the queue),
+ * webhooks.ts, catalog.ts (models and prices), media-host.ts and media.ts (real media bytes).
  */
 
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { answerAdmin, type AdminView } from './admin';
 import { findModel, inputProblem, LLM_ENTRY, MODELS, priceOf, publicModel } from './catalog';
 import { ModelClock } from './clock';
-import { Faults, type FaultRule } from './faults';
-import {
-	errorAnswer,
-	errorBody,
-	header,
-	inputOf,
-	readBody,
-	routeOf,
-	send,
-	type Answer,
-	type RequestContext,
-} from './http';
+import { answerWithStatus, Faults, type FaultRule } from './faults';
+import { errorAnswer, errorBody, inputOf, readBody, routeOf, send, type Answer, type RequestContext } from './http';
 import { IdempotencyStore } from './idempotency';
 import { DEMO_KEYS, Keys, type KeyConfig, type KeyStats } from './keys';
-import { directivesOf, isTerminalStatus, JobQueue, notFound, type Job, type Outcome, type Status } from './jobs';
+import { isTerminalStatus, JobQueue, notFound, type Job, type Outcome, type Status } from './jobs';
 import { outputOf, serveMedia } from './media-host';
+import { submit, type Submission } from './submit';
 import { Webhooks, type WebhookDelivery } from './webhooks';
 
 export { DEMO_KEYS, type KeyConfig, type KeyStats, type FaultRule, type WebhookDelivery };
@@ -93,6 +84,8 @@ export class ClipiaEmulator {
 	private server?: Server;
 	private ticker?: NodeJS.Timeout;
 	private readonly sockets = new Set<Socket>();
+	/** What submits work with (see submit.ts). */
+	private readonly submission: Submission;
 
 	constructor(private readonly init: EmulatorOptions = {}) {
 		this.options = {
@@ -115,6 +108,13 @@ export class ClipiaEmulator {
 			key.stats.charged -= job.cost;
 		});
 		this.webhooks = new Webhooks(this.options.webhookSecret, (job) => this.outputOf(job));
+		this.submission = {
+			clock: this.clock,
+			queue: this.queue,
+			idempotency: this.idempotency,
+			options: this.options,
+			url: () => this.url,
+		};
 		this.addKey({ key: DEMO_KEYS.live, credits: 10_000 });
 		this.addKey({ key: DEMO_KEYS.test });
 		this.addKey({ key: DEMO_KEYS.readOnly, scopes: ['read'] });
@@ -233,14 +233,13 @@ export class ClipiaEmulator {
 		res.on('finish', () => (entry.status = res.statusCode));
 		if (this.options.verbose) console.error(`[emulator] ${method} ${path}`);
 
-		if (route === 'admin') return this.handleAdmin(method, path, entry.body, res);
+		if (route === 'admin') return answerAdmin(this.adminView(), method, path, entry.body, res);
 		if (route === 'media') return serveMedia(path, this.queue.jobs.get(path.split('/').slice(-2)[0]), res);
 		if (route === 'webhook-echo') return send(res, 200, { ok: true });
 
 		const key = this.keys.authenticate(req);
 		entry.key = key?.key;
 		if (!key) return send(res, 401, errorBody(401, 'invalid_api_key', 'Missing or invalid API key'));
-		if (route === 'unknown') return send(res, 404, errorBody(404, 'not_found', `No route ${method} ${path}`));
 
 		const fault = this.faults.take(method, path, key.key);
 		if (fault?.type === 'reset') {
@@ -249,25 +248,14 @@ export class ClipiaEmulator {
 		}
 		if (fault?.type === 'status') {
 			key.stats.requests++;
-			if (fault.retryAfter !== undefined) res.setHeader('Retry-After', fault.retryAfter);
-			for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
-			const code =
-				fault.code ??
-				(fault.status === 429
-					? 'rate_limit_exceeded'
-					: fault.status === 503
-						? 'service_unavailable'
-						: 'internal_error');
-			return send(
-				res,
-				fault.status,
-				errorBody(fault.status, code, fault.status === 429 ? 'Rate limit exceeded' : 'Temporary failure'),
-			);
+			return answerWithStatus(fault, res);
 		}
 
 		const admitted = this.keys.admit(key, route);
 		for (const [name, value] of Object.entries(admitted.headers)) res.setHeader(name, value);
 		if (admitted.refused) return send(res, admitted.refused.status, admitted.refused.body);
+		// Like every keyed answer, a route Clipia does not have carries the rate-limit headers.
+		if (route === 'unknown') return send(res, 404, errorBody(404, 'not_found', `No route ${method} ${path}`));
 
 		// A slow submit is slow while "processing" (see submit), so a twin meets request_in_progress.
 		if (fault?.type === 'delay' && route !== 'submit') await this.clock.sleep(fault.ms);
@@ -318,7 +306,7 @@ export class ClipiaEmulator {
 					},
 				};
 			case 'submit':
-				return this.submit(request);
+				return submit(this.submission, request);
 			case 'status':
 			case 'result': {
 				this.queue.advance();
@@ -333,135 +321,18 @@ export class ClipiaEmulator {
 		}
 	}
 
-	/** `POST /v1/models/{slug}`: scope, idempotency, input, concurrency, credits; then the job is queued and charged. */
-	private async submit(request: RequestContext): Promise<Answer> {
-		const { key, segments, body, raw, fault } = request;
-		const slug = segments[2];
-		if (!key.scopes.includes('generate'))
-			return errorAnswer(403, 'insufficient_scope', 'This API key lacks the generate scope');
-		const now = this.now();
-		const opened = this.idempotency.open(key.key, header(request.req, 'idempotency-key'), slug, raw, now);
-		if ('answer' in opened) return opened.answer;
-		const { remember } = opened;
-		if (fault?.type === 'delay') await this.clock.sleep(fault.ms);
-
-		const model = findModel(slug);
-		if (!model) return remember(errorAnswer(404, 'not_found', `Model ${slug} not found`));
-		const input = inputOf(body, raw);
-		if (typeof input === 'string') return remember(errorAnswer(400, 'invalid_request', input));
-		const webhookUrl = (body as { webhook_url?: unknown }).webhook_url;
-		if (webhookUrl !== undefined && (typeof webhookUrl !== 'string' || !/^https?:\/\//.test(webhookUrl))) {
-			return remember(errorAnswer(400, 'invalid_request', 'webhook_url must be an http(s) URL'));
-		}
-		const problem = inputProblem(model, input);
-		if (problem) return remember(errorAnswer(422, 'model_input_invalid', problem));
-		const cost = priceOf(model, input);
-		const sandbox = key.mode === 'test';
-
-		if (!sandbox) {
-			const inFlight = this.queue.inFlight(key.key);
-			if (inFlight.length >= key.concurrency) {
-				const soonest = Math.min(...inFlight.map((job) => job.endAt ?? job.readyAt + job.runMs));
-				const retryAfter = Math.max(1, Math.ceil((soonest - now) / 1000));
-				key.stats.rateLimited++;
-				key.stats.tooManyAtOnce++;
-				const refused = remember(
-					errorAnswer(429, 'rate_limit_exceeded', `Too many concurrent generations (limit ${key.concurrency})`),
-				);
-				return { ...refused, headers: { 'Retry-After': String(this.clock.advertisedSeconds(retryAfter)) } };
-			}
-			if (key.frozen) {
-				return remember(
-					errorAnswer(
-						402,
-						'subscription_required',
-						'Your credits are frozen until the account has an active subscription',
-					),
-				);
-			}
-			if (key.credits < cost) {
-				return remember(
-					errorAnswer(
-						402,
-						'insufficient_credits',
-						`This generation costs ${cost} credits; the balance is ${key.credits}`,
-					),
-				);
-			}
-		}
-
-		const directives = directivesOf(input.prompt);
-		const runSeconds =
-			directives.duration ??
-			this.options.runSeconds[model.slug] ??
-			this.options.runSeconds[model.type] ??
-			model.runSeconds;
-		const job: Job = {
-			id: randomUUID(),
-			key: key.key,
-			model,
-			input,
-			cost,
-			charged: !sandbox,
-			createdAt: now,
-			readyAt: now + this.options.dispatchMs,
-			runMs: runSeconds * 1000,
-			outcome: directives.outcome ?? 'COMPLETED',
-			reportProgress: this.options.reportProgress && !directives.noProgress,
-			status: sandbox ? 'COMPLETED' : 'IN_QUEUE',
-			webhookUrl: typeof webhookUrl === 'string' ? webhookUrl : undefined,
-			webhookDone: false,
-			sandbox,
-			...(sandbox ? { startedAt: now, endAt: now } : {}),
+	private adminView(): AdminView {
+		return {
+			keys: this.keys,
+			jobCount: () => this.queue.jobs.size,
+			requestCount: () => this.log.length,
+			pendingFaults: () => this.faults.rules.length,
+			inject: (rule) => this.inject(rule),
+			addKey: (config) => this.addKey(config),
 		};
-		key.stats.jobs++;
-		if (!sandbox) {
-			key.credits -= cost;
-			key.stats.charged += cost;
-		}
-		this.queue.add(job);
-		return remember({
-			status: 200,
-			body: {
-				request_id: job.id,
-				status: job.status,
-				queue_position: job.status === 'IN_QUEUE' ? this.queue.queuePosition(job) : sandbox ? 0 : null,
-				status_url: `${this.url}/v1/requests/${job.id}/status`,
-				response_url: `${this.url}/v1/requests/${job.id}`,
-				// In the published OpenAPI file (the docs say there is no cancel): clients must pass over it.
-				cancel_url: `${this.url}/v1/requests/${job.id}/cancel`,
-				cost,
-			},
-		});
 	}
 
 	private outputOf(job: Job): Record<string, unknown> {
 		return outputOf(job, `${this.options.mediaBaseUrl ?? this.url}/media`, this.options.videoBytes);
-	}
-
-	// ---- admin (for other processes: npm start, the real-n8n suite) ----------------------
-
-	private handleAdmin(method: string, path: string, body: unknown, res: ServerResponse): void {
-		const action = path.replace('/__emulator/', '');
-		if (method === 'GET' && action === 'stats') {
-			const keys = Object.fromEntries(
-				this.keys.all().map((key) => [key.key.slice(0, 18) + '…', { ...key.stats, credits: key.credits }]),
-			);
-			return send(res, 200, { keys, jobs: this.queue.jobs.size, requests: this.log.length });
-		}
-		if (method === 'GET' && action.startsWith('stats/')) {
-			const key = this.keys.find(decodeURIComponent(action.slice(6)));
-			if (!key) return send(res, 404, { error: 'unknown key' });
-			return send(res, 200, { ...key.stats, credits: key.credits });
-		}
-		if (method === 'POST' && action === 'faults') {
-			this.inject(body as FaultRule);
-			return send(res, 200, { ok: true, pending: this.faults.rules.length });
-		}
-		if (method === 'POST' && action === 'keys') {
-			this.addKey(body as KeyConfig);
-			return send(res, 200, { ok: true });
-		}
-		send(res, 404, { error: 'unknown admin action' });
 	}
 }

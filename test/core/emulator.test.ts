@@ -624,3 +624,35 @@ describe('media and webhooks', () => {
 		}
 	});
 });
+
+describe('the contract at its edges', () => {
+	const post = (key: string, path: string, body: unknown) =>
+		fetch(`${emulator.url}${path}`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+
+	it('refuses a start image that is not https with 422 model_input_invalid naming the field, charging nothing', async () => {
+		const key = freshKey();
+		const answer = await post(key, '/v1/models/seedance-2-fast-i2v', {
+			input: { prompt: 'waves', image_url: 'http://images.example.com/a.png' },
+		});
+		expect(answer.status).toBe(422);
+		expect(await answer.json()).toMatchObject({ error: { code: 'model_input_invalid', message: /image_url/ } });
+		const list = await post(key, '/v1/models/nano-banana-2', {
+			input: { prompt: 'a cat', image_urls: ['ftp://images.example.com/a.png'] },
+		});
+		expect(list.status).toBe(422);
+		expect(emulator.stats(key).charged).toBe(0);
+	});
+
+	it('answers a route it does not have (a POST to cancel) with 404 and the rate-limit headers of every keyed answer', async () => {
+		const key = freshKey();
+		const answer = await post(key, '/v1/requests/0b9f3c3e-4f6a-4a51-9d38-2d3c8a0f1e77/cancel', {});
+		expect(answer.status).toBe(404);
+		expect(answer.headers.get('ratelimit-limit')).toBeTruthy();
+		expect(answer.headers.get('ratelimit-remaining')).toBeTruthy();
+		expect(answer.headers.get('ratelimit-reset')).toBeTruthy();
+	});
+});
