@@ -5,6 +5,8 @@
 
 export class ModelClock {
 	private readonly realStart = Date.now();
+	/** Sleeps under way: a stopped emulator ends them, so nothing of it outlives it. */
+	private readonly sleeping = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
 
 	constructor(
 		readonly timeScale: number,
@@ -17,9 +19,24 @@ export class ModelClock {
 		return this.realStart + (Date.now() - this.realStart) * this.timeScale;
 	}
 
-	/** Resolves after `ms` of model time. */
+	/** Resolves after `ms` of model time, or when `stop` ends every sleep. */
 	sleep(ms: number): Promise<void> {
-		return new Promise((resolve) => setTimeout(resolve, ms / this.timeScale));
+		return new Promise((resolve) => {
+			const sleep = {
+				wake: () => {
+					this.sleeping.delete(sleep);
+					clearTimeout(sleep.timer);
+					resolve();
+				},
+				timer: setTimeout(() => sleep.wake(), ms / this.timeScale),
+			};
+			this.sleeping.add(sleep);
+		});
+	}
+
+	/** Ends every sleep under way at once (the emulator is stopping: its answers go nowhere). */
+	stop(): void {
+		for (const sleep of [...this.sleeping]) sleep.wake();
 	}
 
 	/** Requests per minute as the client's clock sees them. */

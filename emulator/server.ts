@@ -198,6 +198,7 @@ export class ClipiaEmulator {
 
 	async stop(): Promise<void> {
 		if (this.ticker) clearInterval(this.ticker);
+		this.clock.stop();
 		for (const socket of this.sockets) socket.destroy();
 		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
 	}

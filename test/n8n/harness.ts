@@ -104,6 +104,15 @@ class TestCredentialsHelper extends workflowLib.ICredentialsHelper {
 	async updateCredentialsOauthTokenData() {}
 }
 
+// What n8n-core starts for a run and stops only at n8n's shutdown (its SSH tunnel manager keeps a
+// one-minute cleanup interval): stopped after each test file that ran nodes here, as n8n stops it.
+const { SSHClientsManager } =
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	require('n8n-core/dist/execution-engine/ssh-clients-manager') as typeof import('n8n-core/dist/execution-engine/ssh-clients-manager');
+afterAll(() => {
+	if (Container.has(SSHClientsManager)) Container.get(SSHClientsManager).onShutdown();
+});
+
 let binaryReady: Promise<void> | undefined;
 function binaryStorage(): Promise<void> {
 	binaryReady ??= Container.get(core.BinaryDataService).init();
