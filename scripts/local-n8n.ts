@@ -16,6 +16,7 @@ import {
 	portIsFree,
 	prepareUserFolder,
 	spawnN8n,
+	waitUntilReady,
 	type Log,
 	type N8nRuntime,
 } from './n8n-runtime';
@@ -46,8 +47,8 @@ export interface LocalN8nOptions {
 	webhookSecret?: string;
 	/** The user folder; emptied first. */
 	folder?: string;
-	/** More workflows to import (a folder of workflow JSON files), and the ids to publish (activate) before n8n starts. */
-	workflows?: { folder: string; publish: string[] };
+	/** More workflows to import and publish (activate) before n8n starts. */
+	workflows?: Array<Record<string, unknown>>;
 	log: Log;
 	/** n8n's own output lines. */
 	echo?: (chunk: string) => void;
@@ -106,22 +107,26 @@ export async function importExamples(
 	};
 }
 
-async function importAndPublish(
+/**
+ * Imports `workflows` into the n8n user folder `folder` and publishes (activates) each one, with
+ * n8n's own commands before n8n starts (`env`: the instance's settings, e.g. its database).
+ */
+export async function importAndPublish(
 	runtime: N8nRuntime,
 	folder: string,
-	workflows: { folder: string; publish: string[] },
-	emulator: ClipiaEmulator | undefined,
+	workflows: Array<Record<string, unknown>>,
+	env?: Record<string, string>,
 ): Promise<void> {
+	const files = join(folder, 'workflows-to-import');
+	mkdirSync(files, { recursive: true });
+	for (const flow of workflows) writeFileSync(join(files, `${String(flow.id)}.json`), JSON.stringify(flow));
 	const steps = [
-		['import:workflow', '--separate', `--input=${workflows.folder}`],
-		...workflows.publish.map((id) => ['publish:workflow', `--id=${id}`]),
+		['import:workflow', '--separate', `--input=${files}`],
+		...workflows.map((flow) => ['publish:workflow', `--id=${String(flow.id)}`]),
 	];
 	for (const args of steps) {
-		const step = await capture(runtime, folder, args);
-		if (step.code !== 0) {
-			await emulator?.stop();
-			throw new Error(`n8n ${args[0]} failed: ${(step.stderr || step.stdout).slice(-600)}`);
-		}
+		const step = await capture(runtime, folder, args, env);
+		if (step.code !== 0) throw new Error(`n8n ${args[0]} failed: ${(step.stderr || step.stdout).slice(-800)}`);
 	}
 }
 
@@ -169,34 +174,28 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	let count: number;
 	try {
 		({ workflows: count } = await importExamples(runtime, folder, { apiKey, baseUrl, webhookSecret }));
+		if (options.workflows) await importAndPublish(runtime, folder, options.workflows);
 	} catch (error) {
 		await emulator?.stop();
 		throw error;
 	}
-	if (options.workflows) await importAndPublish(runtime, folder, options.workflows, emulator);
 	log(
 		`Imported the "Clipia account" credential (and "Clipia (wrong key)" for example 6) and ${count} example workflows.`,
 	);
 
 	log(`Starting n8n ${options.line} on port ${port}…`);
+	const url = `http://localhost:${port}`;
 	const launch = async () => {
 		const n8n = spawnN8n(runtime, folder, ['start'], {
 			N8N_PORT: String(port),
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		});
-		let output = '';
+		if (options.echo) {
+			n8n.stdout.on('data', (chunk: Buffer) => options.echo!(chunk.toString()));
+			n8n.stderr.on('data', (chunk: Buffer) => options.echo!(chunk.toString()));
+		}
 		const exited = new Promise<number>((resolvePromise) => n8n.on('exit', (code) => resolvePromise(code ?? 0)));
-		const ready = new Promise<void>((resolvePromise, reject) => {
-			const onData = (chunk: Buffer) => {
-				options.echo?.(chunk.toString());
-				output = (output + chunk.toString()).slice(-4000);
-				if (output.includes('Editor is now accessible')) resolvePromise();
-			};
-			n8n.stdout.on('data', onData);
-			n8n.stderr.on('data', onData);
-			void exited.then((code) => reject(new Error(`n8n stopped before it was ready (exit ${code}):\n${output}`)));
-		});
-		return { n8n, exited, ready };
+		return { n8n, exited, ready: waitUntilReady(url, n8n, `n8n ${options.line}`) };
 	};
 	let current = await launch();
 	const stopN8n = async () => {
@@ -209,13 +208,13 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	};
 	try {
 		await current.ready;
-		await setUpOwner(`http://localhost:${port}`);
+		await setUpOwner(url);
 	} catch (error) {
 		await stop();
 		throw error;
 	}
 	return {
-		url: `http://localhost:${port}`,
+		url,
 		line: options.line,
 		emulator,
 		folder,
@@ -232,15 +231,25 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	};
 }
 
-/** Creates the owner account through n8n's own first-run endpoint, as the setup page does. */
+/**
+ * Creates the owner account through n8n's own first-run endpoint, as the setup page does. Just
+ * after readiness, n8n 2.8.4 may not have registered its REST routes yet: a 404 is tried again.
+ */
 export async function setUpOwner(url: string): Promise<void> {
-	const response = await fetch(`${url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify(LOCAL_OWNER),
-	});
-	if (!response.ok)
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		const response = await fetch(`${url}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(LOCAL_OWNER),
+		});
+		if (response.ok) return;
+		if ((response.status === 404 || response.status === 503) && Date.now() < deadline) {
+			await new Promise((resolvePromise) => setTimeout(resolvePromise, 250));
+			continue;
+		}
 		throw new Error(
 			`Creating the local owner account failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`,
 		);
+	}
 }

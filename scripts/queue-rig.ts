@@ -6,66 +6,26 @@
  */
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClipiaEmulator, DEMO_KEYS, type EmulatorOptions } from '../emulator/server';
-import { capture, ensureN8n, freePort, prepareUserFolder, spawnN8n, type Log, type N8nRuntime } from './n8n-runtime';
-
-/** A program from PATH or Debian's versioned folders, or undefined. */
-function findProgram(name: string): string | undefined {
-	const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-	if (onPath) return onPath;
-	const root = '/usr/lib/postgresql';
-	if (!existsSync(root)) return undefined;
-	for (const version of readdirSync(root).sort().reverse()) {
-		const candidate = join(root, version, 'bin', name);
-		if (existsSync(candidate)) return candidate;
-	}
-	return undefined;
-}
-
-/** Installs Debian packages when a program is missing (as root), or says how to. */
-function ensurePrograms(programs: Record<string, string>, log: Log): void {
-	const missing = Object.entries(programs).filter(([program]) => !findProgram(program));
-	if (!missing.length) return;
-	const packages = [...new Set(missing.map(([, pkg]) => pkg))];
-	if (process.getuid?.() !== 0)
-		throw new Error(`The queue-mode rig needs ${packages.join(', ')}: sudo apt-get install -y ${packages.join(' ')}`);
-	log(`Installing ${packages.join(', ')} (Debian packages)…`);
-	execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-	execFileSync('apt-get', ['install', '-y', '-qq', ...packages], {
-		stdio: 'ignore',
-		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-	});
-}
+import { importAndPublish } from './local-n8n';
+import { ensureSystemPrograms, findProgram } from './system-packages';
+import {
+	capture,
+	ensureN8n,
+	freePort,
+	prepareUserFolder,
+	spawnN8n,
+	waitUntilReady,
+	type Log,
+	type N8nRuntime,
+} from './n8n-runtime';
 
 /** Postgres refuses to run as root: as root, it runs as Debian's `postgres` user. */
 function asDatabaseUser(command: string, args: string[]): [string, string[]] {
 	return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
-	return new Promise((resolvePromise, reject) => {
-		let output = '';
-		const timer = setTimeout(
-			() => reject(new Error(`${what} was not ready in ${timeoutMs / 1000} s:\n${output}`)),
-			timeoutMs,
-		);
-		const onData = (chunk: Buffer) => {
-			output = (output + chunk.toString()).slice(-4000);
-			if (pattern.test(output)) {
-				clearTimeout(timer);
-				resolvePromise();
-			}
-		};
-		child.stdout?.on('data', onData);
-		child.stderr?.on('data', onData);
-		child.once('exit', (code) => {
-			clearTimeout(timer);
-			reject(new Error(`${what} stopped before it was ready (exit ${code}):\n${output}`));
-		});
-	});
 }
 
 export interface QueueRigOptions {
@@ -105,16 +65,7 @@ export class QueueRig {
 	}
 
 	async start(): Promise<void> {
-		ensurePrograms(
-			{
-				'redis-server': 'redis-server',
-				'redis-cli': 'redis-tools',
-				initdb: 'postgresql',
-				pg_ctl: 'postgresql',
-				psql: 'postgresql-client',
-			},
-			this.log,
-		);
+		ensureSystemPrograms(['redis-server', 'redis-cli', 'initdb', 'pg_ctl', 'psql'], this.log);
 		this.runtime = await ensureN8n(this.options.line, this.log);
 		await this.emulator.start(await freePort());
 		const redisPort = (this.redisPort = await freePort());
@@ -144,8 +95,8 @@ export class QueueRig {
 			N8N_PORT: String(port),
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		});
-		await waitForLine(this.main, /Editor is now accessible/, 'n8n main', 180_000);
 		this.url = `http://localhost:${port}`;
+		await waitUntilReady(this.url, this.main, 'n8n main');
 		for (let n = 1; n <= this.options.workers; n++) await this.startWorker(`worker ${n}`);
 	}
 
@@ -179,6 +130,7 @@ export class QueueRig {
 
 	/** Starts one more worker (e.g. after one was killed). */
 	async startWorker(name: string): Promise<WorkerProcess> {
+		const healthPort = await freePort();
 		const worker = spawnN8n(
 			this.runtime!,
 			this.folder,
@@ -186,10 +138,11 @@ export class QueueRig {
 			{
 				...this.env,
 				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-				QUEUE_HEALTH_CHECK_PORT: String(await freePort()),
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 			},
 		);
-		await waitForLine(worker, /n8n worker is now ready/, `n8n ${name}`, 180_000);
+		await waitUntilReady(`http://127.0.0.1:${healthPort}`, worker, `n8n ${name}`);
 		const entry = { name, process: worker };
 		this.workers.push(entry);
 		return entry;
@@ -222,7 +175,21 @@ export class QueueRig {
 			['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.root],
 			{ stdio: ['ignore', 'pipe', 'pipe'] },
 		);
-		await waitForLine(this.redis, /Ready to accept connections/, 'Redis', 30_000);
+		// Ready when it answers PING (redis-cli), or an error with what it said when it exits first.
+		const redis = this.redis;
+		let said = '';
+		redis.stdout?.on('data', (chunk: Buffer) => (said = (said + chunk.toString()).slice(-2000)));
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			if (redis.exitCode !== null)
+				throw new Error(`Redis stopped before it was ready (exit ${redis.exitCode}):\n${said}`);
+			const ping = spawnSync(findProgram('redis-cli') ?? 'redis-cli', ['-p', String(port), 'PING'], {
+				encoding: 'utf8',
+			});
+			if (ping.stdout?.trim() === 'PONG') return;
+			if (Date.now() > deadline) throw new Error(`Redis was not ready in 30 s:\n${said}`);
+			await new Promise((resolvePromise) => setTimeout(resolvePromise, 200));
+		}
 	}
 
 	private startPostgres(port: number): void {
@@ -249,6 +216,7 @@ export class QueueRig {
 		]);
 	}
 
+	/** The credential for the emulator, then the rig's workflows, published. */
 	private async importAndPublish(): Promise<void> {
 		const credentials = join(this.root, 'credentials.json');
 		writeFileSync(
@@ -266,18 +234,14 @@ export class QueueRig {
 				},
 			]),
 		);
-		const flows = join(this.root, 'workflows');
-		mkdirSync(flows);
-		for (const flow of this.options.workflows)
-			writeFileSync(join(flows, `${String(flow.id)}.json`), JSON.stringify(flow));
-		const steps = [
+		const imported = await capture(
+			this.runtime!,
+			this.folder,
 			['import:credentials', `--input=${credentials}`],
-			['import:workflow', '--separate', `--input=${flows}`],
-			...this.options.workflows.map((flow) => ['publish:workflow', `--id=${String(flow.id)}`]),
-		];
-		for (const args of steps) {
-			const step = await capture(this.runtime!, this.folder, args, this.env);
-			if (step.code !== 0) throw new Error(`n8n ${args[0]} failed: ${(step.stderr || step.stdout).slice(-800)}`);
-		}
+			this.env,
+		);
+		if (imported.code !== 0)
+			throw new Error(`n8n import:credentials failed: ${(imported.stderr || imported.stdout).slice(-800)}`);
+		await importAndPublish(this.runtime!, this.folder, this.options.workflows, this.env);
 	}
 }

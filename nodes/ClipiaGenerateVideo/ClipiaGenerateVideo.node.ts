@@ -31,7 +31,9 @@ const fields = tableProperties(VIDEO_FIELDS, {
 	prompt: { typeOptions: { rows: 3 }, placeholder: 'e.g. waves rolling onto a beach at sunset, drone shot' },
 	model: {
 		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getVideoModels', loadOptionsDependsOn: ['imageUrl'] },
+		// Not reloaded on Start Image URL (no loadOptionsDependsOn): n8n's editor must then resolve that
+		// field first, and an expression over a node that has not run yet fails the whole list.
+		typeOptions: { loadOptionsMethod: 'getVideoModels' },
 		default: '',
 		description: `Video model. Automatic: ${DEFAULT_IMAGE_TO_VIDEO_MODEL} with a start image, else ${DEFAULT_TEXT_TO_VIDEO_MODEL}. Choose from the list, or specify a model slug using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
 	},
@@ -66,11 +68,14 @@ export class ClipiaGenerateVideo implements INodeType {
 	methods = {
 		loadOptions: {
 			async getVideoModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				// Whatever the field holds, an expression not resolvable yet included: a start image will come.
 				const imageUrl = String(this.getCurrentNodeParameter('imageUrl') ?? '').trim();
+				// Every video model, those for the start image (or its absence) first.
 				const models = await modelOptions(
 					this,
-					{ type: 'video', capability: imageUrl ? 'image-to-video' : 'text-to-video' },
+					{ type: 'video' },
 					[imageUrl ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL],
+					imageUrl ? 'image-to-video' : 'text-to-video',
 				);
 				return [{ name: 'Automatic (Clipia Default for Text or Image to Video)', value: '' }, ...models];
 			},

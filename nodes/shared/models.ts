@@ -13,6 +13,8 @@ export async function modelOptions(
 	context: ILoadOptionsFunctions,
 	params: ListModelsParams,
 	fallback: string[],
+	/** Models that can do this come first; the others follow. */
+	prefer?: string,
 ): Promise<INodePropertyOptions[]> {
 	const client = await clientFor(context);
 	let models: Awaited<ReturnType<typeof listModels>>;
@@ -26,9 +28,12 @@ export async function modelOptions(
 			description: `The model list could not be loaded: ${reason}`,
 		}));
 	}
-	return models.map((model) => ({
-		name: `${model.name} (${model.slug})`,
-		value: model.slug,
-		description: `${model.capabilities.join(', ')} · from ${model.credits} credits${model.pricing_note ? ` · ${model.pricing_note}` : ''}`,
-	}));
+	const preferred = (model: { capabilities: string[] }) => (prefer && model.capabilities.includes(prefer) ? 0 : 1);
+	return [...models]
+		.sort((a, b) => preferred(a) - preferred(b))
+		.map((model) => ({
+			name: `${model.name} (${model.slug})`,
+			value: model.slug,
+			description: `${model.capabilities.join(', ')} · from ${model.credits} credits${model.pricing_note ? ` · ${model.pricing_note}` : ''}`,
+		}));
 }

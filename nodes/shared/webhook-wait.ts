@@ -38,7 +38,8 @@ import {
 } from '../../core';
 import { errorItemJson } from './errors';
 import { n8nNextStep, resultItems, type OutputMode } from './results';
-import { binaryOutputOf } from './properties';
+import { binaryOutputOf, maxConcurrencyOption, optionValue } from './properties';
+import { mapConcurrent } from './batch';
 import { CREDENTIAL, keyClientFor } from './transport';
 
 export type WaitMode = 'poll' | 'webhook';
@@ -238,19 +239,19 @@ export async function resumeOnWebhook(this: IWebhookFunctions): Promise<IWebhook
 
 	const byId = new Map<string, GenerationResult>(state.results.map((result) => [result.request_id, result]));
 	const output = this.getNodeParameter('output', 'binary') as OutputMode;
-	const binary = binaryOutputOf(this.getNodeParameter('options', {}) as IDataObject);
-	const items: INodeExecutionData[] = [];
-	for (const item of waiting) {
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const binary = binaryOutputOf(options);
+	// Several files at once, as Poll mode downloads them: Max Concurrency bounds both.
+	const limit = Math.max(1, Math.floor(Number(optionValue(options, maxConcurrencyOption))) || 1);
+	const made = await mapConcurrent(waiting, limit, async (item): Promise<INodeExecutionData[]> => {
 		const id = pendingId(item);
-		if (!id) {
-			items.push(item);
-			continue;
-		}
+		if (!id) return [item];
 		// A resumed step can't fail the workflow: a download that fails becomes the item's error.
-		const made = await resultItems(this, byId.get(id)!, output, binary).catch((error: unknown) => [
+		const files = await resultItems(this, byId.get(id)!, output, binary).catch((error: unknown) => [
 			{ json: errorItemJson(error) },
 		]);
-		for (const one of made) items.push({ ...one, pairedItem: item.pairedItem });
-	}
+		return files.map((one) => ({ ...one, pairedItem: item.pairedItem }));
+	});
+	const items = made.flatMap((outcome) => (outcome.ok ? outcome.value : []));
 	return { workflowData: [items], noWebhookResponse: true };
 }

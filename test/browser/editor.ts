@@ -159,6 +159,21 @@ export function editorSuite(line: string): void {
 		expect(await page.getByTestId('ndv').innerText()).not.toMatch(/Error fetching options/i);
 		expect(await page.getByTestId('parameter-input-model').locator('input').inputValue()).toMatch(/nano-banana-2/);
 		await page.getByTestId('ndv-close-button').click();
+		// Example 3's video node takes its start image from a node that has not run: an expression
+		// that can't be resolved yet. Its model list still loads, image-to-video models first.
+		await openWorkflow('clipiaExample003');
+		await node('Animate It').dblclick();
+		await page.getByTestId('ndv').waitFor();
+		await page.getByTestId('parameter-input-model').click();
+		const models = await eventually(
+			() => page.getByTestId('parameter-input-item').allInnerTexts(),
+			(texts) => texts.some((text) => text.includes('(seedance-2-fast-i2v)')),
+		);
+		expect(await page.getByTestId('ndv').innerText()).not.toMatch(/Error fetching options/i);
+		const at = (slug: string) => models.findIndex((text) => text.includes(`(${slug})`));
+		expect(at('seedance-2-fast-t2v')).toBeGreaterThan(at('seedance-2-fast-i2v'));
+		await page.keyboard.press('Escape');
+		await page.getByTestId('ndv-close-button').click();
 		// The agent example needs the user's own OpenAI credential on its model node, and only there.
 		expect(issues).toEqual({
 			...Object.fromEntries(examples.map((file) => [file, []])),

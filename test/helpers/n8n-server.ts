@@ -5,7 +5,7 @@
  */
 
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClipiaEmulator } from '../../emulator/server';
@@ -123,16 +123,13 @@ export class N8nServer {
 	static async start(line: string, timeScale: number, workflows: Array<Record<string, unknown>>): Promise<N8nServer> {
 		assertKnownParameters(workflows);
 		const folder = mkdtempSync(join(tmpdir(), 'clipia-n8n-server-'));
-		const flows = join(folder, 'workflows');
-		mkdirSync(flows);
-		for (const flow of workflows) writeFileSync(join(flows, `${String(flow.id)}.json`), JSON.stringify(flow));
 		const local = await startLocalN8n({
 			line,
 			port: await freePort(),
 			emulatorPort: await freePort(),
 			emulatorTimeScale: timeScale,
 			folder: join(folder, 'n8n'),
-			workflows: { folder: flows, publish: workflows.map((flow) => String(flow.id)) },
+			workflows,
 			log: () => undefined,
 		});
 		const server = new N8nServer(
