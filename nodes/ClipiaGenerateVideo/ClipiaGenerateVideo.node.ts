@@ -68,8 +68,10 @@ export class ClipiaGenerateVideo implements INodeType {
 	methods = {
 		loadOptions: {
 			async getVideoModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				// Whatever the field holds, an expression not resolvable yet included: a start image will come.
-				const imageUrl = String(this.getCurrentNodeParameter('imageUrl') ?? '').trim();
+				// The editor hands over null for an expression it can't resolve yet (over a node that has
+				// not run): a start image will come all the same.
+				const given = this.getCurrentNodeParameter('imageUrl');
+				const imageUrl = given === null || String(given ?? '').trim() !== '';
 				// Every video model, those for the start image (or its absence) first.
 				const models = await modelOptions(
 					this,
