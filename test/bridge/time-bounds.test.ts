@@ -119,38 +119,29 @@ it('a 429 storm (Retry-After: 10): generate_video gives up within 20 s, nothing 
 	expect(wait.text).toContain(REQUEST_ID);
 }, 60_000);
 
-it('a media host that stalls mid-file (CLIPIA_OUTPUT_DIR set): the answer comes in time with the URLs, no file, and how to save them', async () => {
-	mode = 'done';
-	const outputDir = mkdtempSync(path.join(os.tmpdir(), 'clipia-stall-'));
-	try {
-		const { answer, seconds } = await timed('generate_image', { prompt: 'a fox', wait_seconds: 3 }, { outputDir });
-		expect(seconds).toBeLessThan(8);
-		expect(answer.isError).toBeFalsy();
-		expect(answer.structuredContent).toMatchObject({ request_id: REQUEST_ID, status: 'COMPLETED' });
-		expect(answer.structuredContent!.files).toBeUndefined();
-		expect(String(answer.structuredContent!.next_step)).toMatch(/get_generation/);
-		expect(answer.content.some((block) => block.type === 'image')).toBe(false);
-		expect(readdirSync(outputDir)).toEqual([]);
-	} finally {
-		rmSync(outputDir, { recursive: true, force: true });
-	}
-}, 30_000);
-
-it('a media host that never sends its headers (CLIPIA_OUTPUT_DIR set): the answer comes in time with the URLs and the request_id', async () => {
-	mode = 'no-headers';
-	const outputDir = mkdtempSync(path.join(os.tmpdir(), 'clipia-headers-'));
-	try {
-		const { answer, seconds } = await timed('generate_image', { prompt: 'a fox', wait_seconds: 3 }, { outputDir });
-		expect(seconds).toBeLessThan(8);
-		expect(answer.isError).toBeFalsy();
-		expect(answer.structuredContent).toMatchObject({ request_id: REQUEST_ID, status: 'COMPLETED' });
-		expect(answer.structuredContent!.files).toBeUndefined();
-		expect(String(answer.structuredContent!.next_step)).toMatch(/get_generation/);
-		expect(readdirSync(outputDir)).toEqual([]);
-	} finally {
-		rmSync(outputDir, { recursive: true, force: true });
-	}
-}, 90_000);
+it.each([
+	['stalls mid-file', 'done'],
+	['never sends its headers', 'no-headers'],
+] as const)(
+	'a media host that %s (CLIPIA_OUTPUT_DIR set): the answer comes in time with the URLs, no file, and how to save them',
+	async (_, hostMode) => {
+		mode = hostMode;
+		const outputDir = mkdtempSync(path.join(os.tmpdir(), 'clipia-stall-'));
+		try {
+			const { answer, seconds } = await timed('generate_image', { prompt: 'a fox', wait_seconds: 3 }, { outputDir });
+			expect(seconds).toBeLessThan(8);
+			expect(answer.isError).toBeFalsy();
+			expect(answer.structuredContent).toMatchObject({ request_id: REQUEST_ID, status: 'COMPLETED' });
+			expect(answer.structuredContent!.files).toBeUndefined();
+			expect(String(answer.structuredContent!.next_step)).toMatch(/get_generation/);
+			expect(answer.content.some((block) => block.type === 'image')).toBe(false);
+			expect(readdirSync(outputDir)).toEqual([]);
+		} finally {
+			rmSync(outputDir, { recursive: true, force: true });
+		}
+	},
+	30_000,
+);
 
 it('a media host that never sends its headers: the save gives up at its time limit, even after a garbage collection', async () => {
 	mode = 'no-headers';

@@ -6,7 +6,14 @@
  * while the first wave measures its run time, completes every item within Max Wait.
  */
 
-import { generateVideoNode, N8nServer, until, webhookWorkflow, type Item } from '../helpers/n8n-server';
+import {
+	generateVideoNode,
+	until,
+	useN8nServer,
+	webhookWorkflow,
+	type Item,
+	type N8nServer,
+} from '../helpers/n8n-server';
 
 /** Emulator run time from the prompt (model seconds; the emulator runs 10× faster than the wall clock). */
 const runFor = (modelSeconds: number) => `[emulator:seconds=${modelSeconds}]`;
@@ -27,15 +34,9 @@ const WORKFLOWS = [
 ];
 
 export function schedulingSuite(line: string): void {
+	const server = useN8nServer(line, 10, WORKFLOWS);
 	let n8n: N8nServer;
-
-	beforeAll(async () => {
-		n8n = await N8nServer.start(line, 10, WORKFLOWS);
-	}, 30 * 60_000);
-
-	afterAll(async () => {
-		await n8n?.stop();
-	});
+	beforeEach(() => (n8n = server()));
 
 	it('an execution stopped while its submits wait for a full, paused key: the next execution on the key runs normally', async () => {
 		const { emulator } = n8n;

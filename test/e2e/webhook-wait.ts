@@ -8,7 +8,7 @@
 
 import { createHmac } from 'node:crypto';
 import { DEMO_KEYS } from '../../emulator/server';
-import { generateVideoNode, N8nServer, webhookWorkflow, type Item } from '../helpers/n8n-server';
+import { generateVideoNode, useN8nServer, webhookWorkflow, type Item, type N8nServer } from '../helpers/n8n-server';
 
 /** Submits at once, telling Clipia to call this execution back (for a Wait Generation node after it). */
 const submitVideo = {
@@ -36,15 +36,9 @@ const WORKFLOWS = [
 ];
 
 export function webhookWaitSuite(line: string): void {
+	const server = useN8nServer(line, 10, WORKFLOWS);
 	let n8n: N8nServer;
-
-	beforeAll(async () => {
-		n8n = await N8nServer.start(line, 10, WORKFLOWS);
-	}, 30 * 60_000);
-
-	afterAll(async () => {
-		await n8n?.stop();
-	});
+	beforeEach(() => (n8n = server()));
 
 	const start = (path: string, workflowId: string, prompts: string[]) => n8n.start(path, workflowId, prompts);
 	const statusesUntilDone = (id: string, timeoutMs?: number) => n8n.statusesUntilDone(id, timeoutMs);

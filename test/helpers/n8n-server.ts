@@ -270,6 +270,22 @@ export class N8nServer {
 	}
 }
 
+/** A suite's n8n server: started before its tests (installing the line when needed), stopped after them. */
+export function useN8nServer(
+	line: string,
+	timeScale: number,
+	workflows: Array<Record<string, unknown>>,
+): () => N8nServer {
+	let server: N8nServer | undefined;
+	beforeAll(async () => {
+		server = await N8nServer.start(line, timeScale, workflows);
+	}, 30 * 60_000);
+	afterAll(async () => {
+		await server?.stop();
+	});
+	return () => server!;
+}
+
 export async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	let value = await read();
