@@ -6,14 +6,12 @@
  */
 
 import type { INodeProperties, INodeType } from 'n8n-workflow';
-import { ClipiaGenerateImage } from '../../nodes/ClipiaGenerateImage/ClipiaGenerateImage.node';
-import { ClipiaGenerateVideo } from '../../nodes/ClipiaGenerateVideo/ClipiaGenerateVideo.node';
-import { ClipiaWaitGeneration } from '../../nodes/ClipiaWaitGeneration/ClipiaWaitGeneration.node';
+import { loadNode } from './nodes';
 
 const NODES: Record<string, INodeType> = {
-	clipiaGenerateImage: new ClipiaGenerateImage(),
-	clipiaGenerateVideo: new ClipiaGenerateVideo(),
-	clipiaWaitGeneration: new ClipiaWaitGeneration(),
+	clipiaGenerateImage: loadNode('ClipiaGenerateImage'),
+	clipiaGenerateVideo: loadNode('ClipiaGenerateVideo'),
+	clipiaWaitGeneration: loadNode('ClipiaWaitGeneration'),
 };
 
 interface WorkflowNode {

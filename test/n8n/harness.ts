@@ -37,22 +37,15 @@ import type {
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { ClipiaApi } from '../../credentials/ClipiaApi.credentials';
+import { loadNode } from '../helpers/nodes';
+
+export { loadNode };
 
 export const NODE_TYPES = {
 	image: 'n8n-nodes-clipia.clipiaGenerateImage',
 	video: 'n8n-nodes-clipia.clipiaGenerateVideo',
 	wait: 'n8n-nodes-clipia.clipiaWaitGeneration',
 } as const;
-
-/** By file name with its extension: beside each `X.node.ts` sits the codex `X.node.json`. */
-export function loadNode(name: string): INodeType {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const exported = require(path.join(__dirname, '..', '..', 'nodes', name, `${name}.node.ts`)) as Record<
-		string,
-		new () => INodeType
-	>;
-	return new exported[name]();
-}
 
 const nodeClasses: Record<string, INodeType> = {
 	[NODE_TYPES.image]: loadNode('ClipiaGenerateImage'),
@@ -109,9 +102,12 @@ class TestCredentialsHelper extends workflowLib.ICredentialsHelper {
 const { SSHClientsManager } =
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	require('n8n-core/dist/execution-engine/ssh-clients-manager') as typeof import('n8n-core/dist/execution-engine/ssh-clients-manager');
-afterAll(() => {
+/** Stops what n8n-core started for runs and stops only at n8n's shutdown. */
+export function stopN8nCore(): void {
 	if (Container.has(SSHClientsManager)) Container.get(SSHClientsManager).onShutdown();
-});
+}
+// Under jest: after each test file that ran nodes here. (The benchmarks load this file too, outside jest.)
+if (typeof afterAll === 'function') afterAll(stopN8nCore);
 
 let binaryReady: Promise<void> | undefined;
 function binaryStorage(): Promise<void> {
