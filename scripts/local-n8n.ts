@@ -231,25 +231,15 @@ export async function startLocalN8n(options: LocalN8nOptions): Promise<LocalN8n>
 	};
 }
 
-/**
- * Creates the owner account through n8n's own first-run endpoint, as the setup page does. Just
- * after readiness, n8n 2.8.4 may not have registered its REST routes yet: a 404 is tried again.
- */
+/** Creates the owner account through n8n's own first-run endpoint, as the setup page does. */
 export async function setUpOwner(url: string): Promise<void> {
-	const deadline = Date.now() + 30_000;
-	for (;;) {
-		const response = await fetch(`${url}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify(LOCAL_OWNER),
-		});
-		if (response.ok) return;
-		if ((response.status === 404 || response.status === 503) && Date.now() < deadline) {
-			await new Promise((resolvePromise) => setTimeout(resolvePromise, 250));
-			continue;
-		}
+	const response = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(LOCAL_OWNER),
+	});
+	if (!response.ok)
 		throw new Error(
 			`Creating the local owner account failed: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`,
 		);
-	}
 }

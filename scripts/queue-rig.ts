@@ -142,7 +142,7 @@ export class QueueRig {
 				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 			},
 		);
-		await waitUntilReady(`http://127.0.0.1:${healthPort}`, worker, `n8n ${name}`);
+		await waitUntilReady(`http://127.0.0.1:${healthPort}`, worker, `n8n ${name}`, ['/healthz/readiness']);
 		const entry = { name, process: worker };
 		this.workers.push(entry);
 		return entry;

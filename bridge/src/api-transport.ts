@@ -71,5 +71,6 @@ export function createClient(apiKey: string, baseUrl: string | undefined): Clipi
 	const identity = createHash('sha256')
 		.update(`${baseUrl ?? ''}\n${apiKey}`)
 		.digest('hex');
-	return new ClipiaClient(runtime, { baseUrl, key: keyStates.for(identity, runtime) });
+	// Only the clock: the key's state must not hold on to the client that happened to create it.
+	return new ClipiaClient(runtime, { baseUrl, key: keyStates.for(identity, { now: runtime.now, sleep }) });
 }

@@ -85,15 +85,19 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 	}
 }
 
+/** What tells a main n8n process is ready: its readiness check, then its REST API (2.8.4 says ready before it routes). */
+export const MAIN_READY = ['/healthz/readiness', '/rest/settings'];
+
 /**
- * Waits until the n8n process `child` answers its readiness check at `url` (`/healthz/readiness`:
- * its database connected and migrated; on the newest line, fully started). Fails, with the
- * process's last output, when it exits first or `timeoutMs` passes.
+ * Waits until the n8n process `child` answers each of `paths` at `url` with a 2xx, in turn
+ * (`/healthz/readiness`: its database connected and migrated; on the newest line, fully
+ * started). Fails, with the process's last output, when it exits first or `timeoutMs` passes.
  */
 export async function waitUntilReady(
 	url: string,
 	child: ChildProcess,
 	what: string,
+	paths: readonly string[] = MAIN_READY,
 	timeoutMs = 180_000,
 ): Promise<void> {
 	let output = '';
@@ -105,16 +109,15 @@ export async function waitUntilReady(
 	child.once('exit', onExit);
 	try {
 		const deadline = Date.now() + timeoutMs;
+		let next = 0;
 		while (Date.now() < deadline) {
 			if (exitCode !== undefined || child.exitCode !== null)
 				throw new Error(`${what} stopped before it was ready (exit ${exitCode ?? child.exitCode}):\n${output}`);
-			const answer = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) }).catch(
-				() => undefined,
-			);
-			if (answer?.ok) return;
-			await new Promise((resolvePromise) => setTimeout(resolvePromise, 250));
+			const answer = await fetch(`${url}${paths[next]}`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+			if (answer?.ok && ++next === paths.length) return;
+			if (!answer?.ok) await new Promise((resolvePromise) => setTimeout(resolvePromise, 250));
 		}
-		throw new Error(`${what} was not ready in ${timeoutMs / 1000} s:\n${output}`);
+		throw new Error(`${what} was not ready in ${timeoutMs / 1000} s (waiting for ${paths[next]}):\n${output}`);
 	} finally {
 		child.stdout?.off('data', keep);
 		child.stderr?.off('data', keep);
