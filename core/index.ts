@@ -9,6 +9,7 @@ export {
 	isAbortError,
 	lowerCaseHeaders,
 	settle,
+	type Settled,
 	type HttpRequest,
 	type HttpResponse,
 	type Runtime,

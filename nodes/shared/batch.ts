@@ -3,7 +3,7 @@
  * slot frees, results in input order. A canceled execution starts nothing new.
  */
 
-export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+import type { Settled } from '../../core';
 
 export async function mapConcurrent<I, O>(
 	inputs: readonly I[],
