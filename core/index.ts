@@ -32,6 +32,7 @@ export {
 	type PreparedGeneration,
 	type RunOptions,
 } from './operations/generate';
+export { canonicalJson, reproducibleKey, type JobIdentity, type Sha256Hex } from './idempotency';
 export { checkRequestId, getGeneration, waitGeneration } from './operations/requests';
 export { batchState, Deliveries, EndedAnswers, type BatchState } from './operations/ended';
 export { parseWebhookBody, verifyWebhook, type HmacSha256, type WebhookCheck } from './webhooks';

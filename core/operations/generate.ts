@@ -11,6 +11,7 @@ import {
 	type GenerateVideoParams,
 } from '../fields';
 import { keepRequestId } from '../errors';
+import { reproducibleKey, type JobIdentity } from '../idempotency';
 import { isTerminal, type RequestResponse } from '../http/wire';
 import { resultFromAnswer, resultFromSubmit, type GenerationResult, type KnownOfGeneration } from '../result';
 import { validateFields, type FieldValues } from '../validate';
@@ -72,6 +73,11 @@ export interface RunOptions {
 	patientWithRateLimits?: boolean;
 	/** Reuse a key from an earlier attempt of this very submission. */
 	idempotencyKey?: string;
+	/**
+	 * Derive the Idempotency-Key from the job's identity and the exact request, so a later run
+	 * of the same job gets the same generation (charged once) within Clipia's 24 h.
+	 */
+	job?: JobIdentity;
 }
 
 /**
@@ -92,11 +98,16 @@ export async function runGeneration(
 		...(schema ? fitToModel(prepared.model, schema, prepared.input, prepared.fields) : prepared.input),
 		...prepared.extraInput,
 	};
+	const idempotencyKey =
+		options.idempotencyKey ??
+		(options.job
+			? reproducibleKey(options.job, prepared.model, { input, webhook_url: prepared.webhookUrl })
+			: undefined);
 	const submitted = await client.submit(prepared.model, input, {
 		signal,
 		deadline: callDeadline,
 		webhookUrl: prepared.webhookUrl,
-		idempotencyKey: options.idempotencyKey,
+		idempotencyKey,
 		rateLimitDeadline: options.patientWithRateLimits ? Math.max(deadline, started + 60_000) : undefined,
 	});
 	const imagesAsked = Number(input.num_images);

@@ -4,6 +4,7 @@
  * emit items in input order with pairedItem, error items under continueOnFail.
  */
 
+import { createHash } from 'node:crypto';
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import {
@@ -16,12 +17,19 @@ import {
 	runGeneration,
 	waitGeneration,
 	type GenerationResult,
+	type JobIdentity,
 	type PreparedGeneration,
 	type ClipiaClient,
 } from '../../core';
 import { mapConcurrent } from './batch';
 import { errorItemJson, toNodeError } from './errors';
-import { binaryOutputOf, maxConcurrencyOption, optionValue, type BinaryOutput } from './properties';
+import {
+	binaryOutputOf,
+	idempotencyKeyOption,
+	maxConcurrencyOption,
+	optionValue,
+	type BinaryOutput,
+} from './properties';
 import { n8nNextStep, resultItems } from './results';
 import { clientFor } from './transport';
 import { parkUntilWebhook, resumeUrlFor, waitModeOf } from './webhook-wait';
@@ -52,17 +60,37 @@ export function planItems<T>(
 	});
 }
 
+/** A Generate node item's generation, whether it waits, and its Idempotency Key when given. */
+export type GenerationJob = PreparedGeneration & { wait: boolean; jobKey?: string };
+
+/**
+ * The job identity of an item with an Idempotency Key: the key is the user's, scoped to this
+ * workflow and node so the same key elsewhere is another job.
+ */
+function jobIdentity(context: IExecuteFunctions, jobKey: string | undefined): JobIdentity | undefined {
+	if (!jobKey) return undefined;
+	return {
+		scope: [context.getWorkflow().id ?? '', context.getNode().id, jobKey].join('\n'),
+		sha256Hex: (text) => createHash('sha256').update(text).digest('hex'),
+	};
+}
+
 /** What a Generate node item does besides its generation: wait or not, output, limits. */
 export function generationPlan(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	generation: PreparedGeneration,
 	maxWait: INodeProperties,
-): ItemPlan<PreparedGeneration & { wait: boolean }> {
+): ItemPlan<GenerationJob> {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const jobKey = String(optionValue(options, idempotencyKeyOption) ?? '').trim();
 	return {
 		itemIndex,
-		job: { ...generation, wait: context.getNodeParameter('waitForCompletion', itemIndex) as boolean },
+		job: {
+			...generation,
+			wait: context.getNodeParameter('waitForCompletion', itemIndex) as boolean,
+			...(jobKey ? { jobKey } : {}),
+		},
 		output: context.getNodeParameter('output', itemIndex) as 'urls' | 'binary',
 		binary: binaryOutputOf(options),
 		maxWaitSeconds: Number(optionValue(options, maxWait)),
@@ -87,9 +115,9 @@ function itemDeadline(client: ClipiaClient, seconds: number): number {
 /** Submits (and maybe waits for) prepared generations, items together. */
 export async function runGenerations(
 	context: IExecuteFunctions,
-	plans: Array<ItemPlan<PreparedGeneration & { wait: boolean }> | { itemIndex: number; error: unknown }>,
+	plans: Array<ItemPlan<GenerationJob> | { itemIndex: number; error: unknown }>,
 ): Promise<INodeExecutionData[][]> {
-	const waiting = plans.find((plan): plan is ItemPlan<PreparedGeneration & { wait: boolean }> => 'job' in plan);
+	const waiting = plans.find((plan): plan is ItemPlan<GenerationJob> => 'job' in plan);
 	const onWebhook = waiting?.job.wait === true && waitModeOf(context) === 'webhook';
 	if (onWebhook) {
 		// Checked before anything is sent; then each generation tells Clipia where to call.
@@ -121,6 +149,7 @@ export async function runGenerations(
 				{
 					waitSeconds: item.job.wait ? item.maxWaitSeconds : 0,
 					patientWithRateLimits: true,
+					job: jobIdentity(context, item.job.jobKey),
 				},
 			),
 		(item) => item.job.wait,

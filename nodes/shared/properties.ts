@@ -175,6 +175,16 @@ export const maxConcurrencyOption: INodeProperties = {
 		'How many items are generated at the same time; Clipia rate limits slow the rest down, they never fail an item',
 };
 
+export const idempotencyKeyOption: INodeProperties = {
+	displayName: 'Idempotency Key',
+	name: 'idempotencyKey',
+	type: 'string',
+	default: '',
+	placeholder: "e.g. {{ $json.id }}-{{ $today.toFormat('yyyy-MM-dd') }}",
+	description:
+		"What makes this item's job the same job across runs. For 24 h, a run of this node with the same key and the same request gets the generation already submitted, charged once: running the workflow again after a crash (a worker that died) picks up what the crashed run paid for. A changed request is a new generation. Empty: every run submits anew. Wait Mode Poll only (a webhook-resumed run has its own address).",
+};
+
 export function maxWaitProperty(defaultSeconds: number): INodeProperties {
 	return {
 		displayName: 'Max Wait (Seconds)',
@@ -200,7 +210,14 @@ export function generationOptions(tableOptions: INodeProperties[], maxWait: INod
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [binaryPropertyNameOption, maxHeldMbOption, ...tableOptions, maxConcurrencyOption, maxWait],
+		options: [
+			binaryPropertyNameOption,
+			maxHeldMbOption,
+			...tableOptions,
+			idempotencyKeyOption,
+			maxConcurrencyOption,
+			maxWait,
+		],
 	};
 }
 

@@ -176,6 +176,44 @@ describe('batch', () => {
 		expect(peak).toBeLessThanOrEqual(10);
 	});
 
+	it('Idempotency Key: a run again of the same items gets the same generations, charged once; an edited prompt is new; no key, all new', async () => {
+		const key = freshKey({ requestsPerMinute: 600, concurrency: 10 });
+		const rows = (edited = -1) =>
+			items(5, (index) => ({ row: `row-${index}`, prompt: index === edited ? 'an edited clip' : `clip ${index}` }));
+		const run = (input: ReturnType<typeof rows>, idempotencyKey?: string) =>
+			runNode({
+				type: NODE_TYPES.video,
+				credentials: credentials(key),
+				input,
+				parameters: {
+					prompt: '={{ $json.prompt }}',
+					waitForCompletion: false,
+					options: idempotencyKey ? { idempotencyKey } : {},
+				},
+			});
+		const ids = (outcome: NodeRun) => outcome.items.map((item) => item.json.request_id as string);
+		const first = await run(rows(), '={{ $json.row }}');
+		expect(first.error).toBeUndefined();
+		expect(new Set(ids(first)).size).toBe(5);
+		expect(emulator.stats(key).jobs).toBe(5);
+
+		// The same job again (a run after a crash): the same five generations, nothing charged.
+		const again = await run(rows(), '={{ $json.row }}');
+		expect(ids(again)).toEqual(ids(first));
+		expect(emulator.stats(key).jobs).toBe(5);
+
+		// One prompt edited under the same key: that item is a new generation; the others are kept.
+		const edited = await run(rows(2), '={{ $json.row }}');
+		expect(ids(edited).filter((id, index) => id !== ids(first)[index])).toHaveLength(1);
+		expect(ids(edited)[2]).not.toBe(ids(first)[2]);
+		expect(emulator.stats(key).jobs).toBe(6);
+
+		// Without a key every run is new.
+		const fresh = await run(rows());
+		expect(ids(fresh).some((id) => ids(first).includes(id))).toBe(false);
+		expect(emulator.stats(key).jobs).toBe(11);
+	});
+
 	it('a failing batch names every other request_id it paid for (more than 20 of them), and what became of them', async () => {
 		const key = freshKey({ requestsPerMinute: 600, concurrency: 10 });
 		const run = await runNode({
