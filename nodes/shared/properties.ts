@@ -180,7 +180,7 @@ export const idempotencyKeyOption: INodeProperties = {
 	name: 'idempotencyKey',
 	type: 'string',
 	default: '',
-	placeholder: "e.g. {{ $json.id }}-{{ $today.toFormat('yyyy-MM-dd') }}",
+	placeholder: "e.g. {{ $json.row }}-{{ $today.toFormat('yyyy-MM-dd') }}",
 	description:
 		"What makes this item's job the same job across runs. For 24 h, a run of this node with the same key and the same request gets the generation already submitted, charged once: running the workflow again after a crash (a worker that died) picks up what the crashed run paid for. A changed request is a new generation. Empty: every run submits anew. Wait Mode Poll only (a webhook-resumed run has its own address).",
 };
