@@ -36,12 +36,25 @@ export interface QueueRigOptions {
 	emulator?: EmulatorOptions;
 	/** Workflow JSON objects to import and publish (production webhooks). */
 	workflows: Array<Record<string, unknown>>;
+	/** More n8n settings for every process (e.g. how soon a dead worker's job counts as stalled). */
+	env?: Record<string, string>;
 	log?: Log;
 }
 
 export interface WorkerProcess {
 	name: string;
 	process: ChildProcess;
+	/** The end of what it printed (n8n logs each execution it starts). */
+	output: () => string;
+}
+
+/** Keeps the last `limit` characters a child prints. */
+function tail(child: ChildProcess, limit = 256 * 1024): () => string {
+	let said = '';
+	const keep = (chunk: Buffer) => (said = (said + chunk.toString()).slice(-limit));
+	child.stdout?.on('data', keep);
+	child.stderr?.on('data', keep);
+	return () => said;
 }
 
 export class QueueRig {
@@ -49,6 +62,7 @@ export class QueueRig {
 	url = '';
 	readonly workers: WorkerProcess[] = [];
 	private main?: ChildProcess;
+	private mainPort = 0;
 	private redis?: ChildProcess;
 	private redisPort = 0;
 	private pgData = '';
@@ -87,17 +101,42 @@ export class QueueRig {
 			// Queue mode has no filesystem binary storage: n8n's own default there.
 			N8N_DEFAULT_BINARY_DATA_MODE: 'database',
 			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+			...this.options.env,
 		};
 		prepareUserFolder(this.folder);
 		await this.importAndPublish();
-		this.main = spawnN8n(this.runtime, this.folder, ['start'], {
+		this.mainPort = port;
+		await this.startMain();
+		for (let n = 1; n <= this.options.workers; n++) await this.startWorker(`worker ${n}`);
+	}
+
+	private async startMain(): Promise<void> {
+		this.main = spawnN8n(this.runtime!, this.folder, ['start'], {
 			...this.env,
-			N8N_PORT: String(port),
+			N8N_PORT: String(this.mainPort),
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		});
-		this.url = `http://localhost:${port}`;
+		this.url = `http://localhost:${this.mainPort}`;
 		await waitUntilReady(this.url, this.main, 'n8n main');
-		for (let n = 1; n <= this.options.workers; n++) await this.startWorker(`worker ${n}`);
+	}
+
+	/** The main process dies (SIGKILL, as a crash or a deploy does) and starts again on its address. */
+	async restartMain(): Promise<void> {
+		const main = this.main!;
+		const exited = new Promise((resolvePromise) => main.once('exit', resolvePromise));
+		main.kill('SIGKILL');
+		await exited;
+		await this.startMain();
+	}
+
+	/** The live worker that started execution `id` (from n8n's log line), if any. */
+	workerRunning(id: string): WorkerProcess | undefined {
+		return this.workers.find(
+			(worker) =>
+				worker.process.exitCode === null &&
+				worker.process.signalCode === null &&
+				new RegExp(`Worker started execution ${id}\\b`).test(worker.output()),
+		);
 	}
 
 	/** Executions workers hold right now: the length of n8n's Bull queue of active jobs, read from Redis. */
@@ -142,8 +181,9 @@ export class QueueRig {
 				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 			},
 		);
+		const output = tail(worker);
 		await waitUntilReady(`http://127.0.0.1:${healthPort}`, worker, `n8n ${name}`, ['/healthz/readiness']);
-		const entry = { name, process: worker };
+		const entry = { name, process: worker, output };
 		this.workers.push(entry);
 		return entry;
 	}

@@ -261,6 +261,12 @@ export class N8nServer {
 		}
 	}
 
+	/** The names of the nodes the execution ran, as its saved data shows them. */
+	async nodesRun(id: string): Promise<string[]> {
+		const data = parse((await this.execution(id)).data) as { resultData: { runData?: Record<string, unknown> } };
+		return Object.keys(data.resultData.runData ?? {});
+	}
+
 	/** The items the node `node` output in its last run of the execution. */
 	async itemsOf(id: string, node = 'Clipia'): Promise<Item[]> {
 		const data = parse((await this.execution(id)).data) as {

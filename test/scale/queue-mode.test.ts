@@ -8,7 +8,7 @@
 import { DEMO_KEYS } from '../../emulator/server';
 import { NEWEST_LINE } from '../../scripts/n8n-runtime';
 import { QueueRig } from '../../scripts/queue-rig';
-import { generateVideoNode, N8nServer, until, webhookWorkflow } from '../helpers/n8n-server';
+import { generateVideoNode, N8nServer, webhookWorkflow } from '../helpers/n8n-server';
 import { assertKnownParameters } from '../helpers/workflow-check';
 
 import { readFileSync } from 'node:fs';
@@ -36,28 +36,7 @@ const WORKFLOWS = [
 		'scale-video-binary-unlimited',
 		generateVideoNode('poll', 'binary', 900, { maxHeldMb: 0 }),
 	),
-	crashSafe(
-		webhookWorkflow(
-			'clipiaScaleVideosCrashSafe',
-			'scale-videos-crash-safe',
-			{
-				type: 'n8n-nodes-clipia.clipiaGenerateVideo',
-				typeVersion: 1,
-				parameters: { prompt: '={{ $json["body.prompts"] }}', waitForCompletion: false },
-			},
-			{
-				type: 'n8n-nodes-clipia.clipiaWaitGeneration',
-				typeVersion: 1,
-				parameters: { requestId: '={{ $json.request_id }}', output: 'urls', maxWaitSeconds: 900 },
-			},
-		),
-	),
 ];
-
-/** The README's recipe for batches a worker's death must not lose: n8n saves each node's output as it ends. */
-function crashSafe(workflow: Record<string, unknown>): Record<string, unknown> {
-	return { ...workflow, settings: { ...(workflow.settings as object), saveExecutionProgress: true } };
-}
 
 /** A process's resident memory, in MB. */
 function rssMb(pid: number): number {
@@ -217,67 +196,4 @@ it('why: with no limit, one 200 MiB video goes to Postgres and a worker holds ab
 		`- the same video with no limit (0): ${(stored / 1024 / 1024).toFixed(0)} MiB added to Postgres (binary_data); worker RSS grew by at most ${growthMb.toFixed(0)} MB`,
 	);
 	expect(stored).toBeGreaterThanOrEqual(VIDEO_BYTES);
-}, 600_000);
-
-/**
- * Every worker dies at once (SIGKILL, as in an out-of-memory kill) and a fresh one starts;
- * returns the statuses n8n then shows for execution `id` until it ends.
- */
-async function killEveryWorker(id: string): Promise<string[]> {
-	for (const worker of rig.workers) worker.process.kill('SIGKILL');
-	await rig.startWorker(`worker ${rig.workers.length + 1}`);
-	return n8n.statusesUntilDone(id, 300_000);
-}
-
-it('workers killed mid-batch of one waiting node: n8n marks the run crashed and runs nothing again; a retry submits anew', async () => {
-	const before = { ...rig.emulator.stats(DEMO_KEYS.live) };
-	const id = await n8n.start('scale-videos-poll', 'clipiaScaleVideosPoll', prompts(10, 'doomed video'));
-	// Once all ten are submitted (and charged), every worker dies at once, as in an out-of-memory kill.
-	const deadline = Date.now() + 60_000;
-	while (rig.emulator.stats(DEMO_KEYS.live).jobs - before.jobs < 10 && Date.now() < deadline)
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	expect(rig.emulator.stats(DEMO_KEYS.live).jobs - before.jobs).toBe(10);
-	const seen = await killEveryWorker(id);
-	const after = { ...rig.emulator.stats(DEMO_KEYS.live) };
-	expect(seen.at(-1)).toMatch(/crashed|error/);
-	expect(after.jobs - before.jobs).toBe(10);
-	// The node's request_ids lived only in the dead worker: a retry runs the node again from its input.
-	const retried = await n8n.retry(id);
-	expect((await n8n.statusesUntilDone(retried, 300_000)).at(-1)).toBe('success');
-	const again = rig.emulator.stats(DEMO_KEYS.live).jobs - after.jobs;
-	figures.push(
-		`- workers killed (SIGKILL) mid-batch of 10 videos, one node waiting: execution ${seen.join(' → ')}; ${after.jobs - before.jobs} generations charged for 10 items; ` +
-			`a retry submitted ${again} more (the control for the crash-safe recipe)`,
-	);
-	expect(again).toBe(10);
-}, 600_000);
-
-it('the crash-safe recipe (submit, then Wait Generation, progress saved): workers killed while waiting; a retry waits on the same request_ids and charges nothing', async () => {
-	const before = { ...rig.emulator.stats(DEMO_KEYS.live) };
-	const id = await n8n.start('scale-videos-crash-safe', 'clipiaScaleVideosCrashSafe', prompts(10, 'kept video'));
-	// The submit node's output (every request_id) is in Postgres before the wait begins.
-	const submitted = await until(
-		() => n8n.itemsOf(id, 'Clipia Submit'),
-		(items) => items.length === 10,
-		60_000,
-	);
-	const requestIds = submitted.map((item) => String(item.json.request_id));
-	expect(new Set(requestIds).size).toBe(10);
-	const crashed = await killEveryWorker(id);
-	expect(crashed.at(-1)).toMatch(/crashed|error/);
-	// What the failed execution keeps: its submit node's items, each with its request_id.
-	expect((await n8n.itemsOf(id, 'Clipia Submit')).map((item) => item.json.request_id)).toEqual(requestIds);
-	const retried = await n8n.retry(id);
-	const seen = await n8n.statusesUntilDone(retried, 300_000);
-	const items = await n8n.itemsOf(retried);
-	const after = rig.emulator.stats(DEMO_KEYS.live);
-	figures.push(
-		`- crash-safe recipe, workers killed while 10 videos rendered: execution ${crashed.join(' → ')}; ` +
-			`retry ${seen.join(' → ')} with ${items.filter((item) => item.json.status === 'COMPLETED').length} videos, ` +
-			`${new Set(items.map((item) => item.json.request_id)).size} request_ids, all the submitted ones; ${after.jobs - before.jobs} generations charged for 10 items`,
-	);
-	expect(seen.at(-1)).toBe('success');
-	expect(items.map((item) => item.json.request_id)).toEqual(requestIds);
-	expect(items.map((item) => item.json.status)).toEqual(Array(10).fill('COMPLETED'));
-	expect(after.jobs - before.jobs).toBe(10);
 }, 600_000);
