@@ -1,13 +1,17 @@
 /**
  * Tool outcomes and errors as MCP content: everything in `structuredContent` (Claude Code
  * shows the model only that), mirrored as one JSON text block for clients that ignore it;
- * an image only as its own content block, never base64 inside the structured result.
+ * an image only as its own content block, never base64 inside the structured result; each
+ * finished medium as a `resource_link`.
  */
 
 import { ClipiaError, isAbortError, redactSecrets } from '../../core';
 import type { ToolOutcome } from './tools';
 
-export type ContentBlock = { type: 'text'; text: string } | { type: 'image'; data: string; mimeType: string };
+export type ContentBlock =
+	| { type: 'text'; text: string }
+	| { type: 'image'; data: string; mimeType: string }
+	| { type: 'resource_link'; uri: string; name: string; mimeType: string; size?: number };
 
 export interface ToolResult {
 	content: ContentBlock[];
@@ -19,6 +23,8 @@ export interface ToolResult {
 export function successResult(outcome: ToolOutcome): ToolResult {
 	const content: ContentBlock[] = [{ type: 'text', text: JSON.stringify(outcome.structured) }];
 	if (outcome.image) content.push({ type: 'image', data: outcome.image.data, mimeType: outcome.image.mimeType });
+	// Links after the preview: a client that shows resources offers each original (and saved file) by name.
+	for (const link of outcome.links ?? []) content.push({ type: 'resource_link', ...link });
 	// A generation that ended FAILED/CANCELED is the call's failure: flagged, the full result kept.
 	if (outcome.failure)
 		return {

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { ClipiaClient } from '../../core';
 import { errorResult, successResult } from './results';
 import { callTimes, type MediaHandling, type ToolDefinition } from './tools';
+import { ICONS } from './icons';
 import { BRIDGE_NAME, BRIDGE_VERSION } from './version';
 
 export type { Transport };
@@ -36,7 +37,7 @@ export interface BridgeServer {
 
 export function createBridgeServer(environment: BridgeEnvironment): BridgeServer {
 	const server = new McpServer(
-		{ name: BRIDGE_NAME, title: 'Clipia', version: BRIDGE_VERSION, websiteUrl: 'https://clipia.ai' },
+		{ name: BRIDGE_NAME, title: 'Clipia', version: BRIDGE_VERSION, websiteUrl: 'https://clipia.ai', icons: ICONS },
 		{ instructions: INSTRUCTIONS },
 	);
 	for (const tool of environment.tools) {
@@ -69,7 +70,25 @@ export function createBridgeServer(environment: BridgeEnvironment): BridgeServer
 			},
 		);
 	}
+	withToolIcons(server);
 	return server;
+}
+
+type ListToolsHandler = (request: unknown, extra: unknown) => Promise<{ tools: Array<Record<string, unknown>> }>;
+
+/**
+ * Tool icons (MCP 2025-11-25). The SDK's McpServer lists a tool's name, schemas, annotations and
+ * _meta but not its icons, so its tools/list answer is extended here: the one place that
+ * reaches into the SDK's handler table (a test asserts the icons reach a client).
+ */
+function withToolIcons(server: McpServer): void {
+	const handlers = (server.server as unknown as { _requestHandlers: Map<string, ListToolsHandler> })._requestHandlers;
+	const list = handlers.get('tools/list');
+	if (!list) return;
+	handlers.set('tools/list', async (request, extra) => {
+		const answer = await list(request, extra);
+		return { ...answer, tools: answer.tools.map((tool) => ({ ...tool, icons: ICONS })) };
+	});
 }
 
 /**

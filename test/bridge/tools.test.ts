@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { apiTransport, mediaHandling, MAX_PREVIEW_BYTES, TOOLS } from '../../bridge/src';
 import { ClipiaClient } from '../../core';
 import { DEMO_KEYS } from '../../emulator/server';
@@ -47,6 +48,22 @@ const text = (answer: ToolAnswer) =>
 		.join('\n');
 
 describe('tools/list', () => {
+	it('the server and every tool carry Clipia\'s icons, light and dark: the n8n nodes\' own SVGs', async () => {
+		const b = await bridge(freshKey());
+		const svg = (icon: { src: string }) => Buffer.from(icon.src.split(',')[1], 'base64').toString();
+		const expected = [
+			{ theme: 'light', svg: readFileSync(path.join(__dirname, '../../icons/clipia.svg'), 'utf8').trim() },
+			{ theme: 'dark', svg: readFileSync(path.join(__dirname, '../../icons/clipia.dark.svg'), 'utf8').trim() },
+		];
+		const server = b.client.getServerVersion() as { icons?: Array<{ src: string; theme: string; mimeType: string }> };
+		expect(server.icons?.map((icon) => ({ theme: icon.theme, svg: svg(icon) }))).toEqual(expected);
+		const { tools } = await b.client.listTools();
+		for (const tool of tools)
+			expect((tool.icons ?? []).map((icon) => ({ theme: icon.theme, svg: svg(icon) }))).toEqual(expected);
+		await b.close();
+	});
+
+
 	it('matches the checked-in snapshot of each tool: schemas, descriptions, annotations', async () => {
 		const b = await bridge(freshKey());
 		const { tools } = await b.client.listTools();
@@ -135,6 +152,17 @@ describe('generate_image', () => {
 		expect(images[0].mimeType).toBe('image/webp');
 		expect(Buffer.from(images[0].data!, 'base64').subarray(0, 4).toString()).toBe('RIFF');
 		expect(JSON.stringify(result)).not.toMatch(/"data"|base64/);
+		// Each image's original as a resource link, after the preview.
+		const links = answer.content.filter((block) => block.type === 'resource_link');
+		const originals = (result.output as { images: Array<{ url: string; original_url?: string }> }).images;
+		expect(links).toEqual(
+			originals.map((image, index) => ({
+				type: 'resource_link',
+				uri: image.original_url ?? image.url,
+				name: `clipia-${result.request_id}-${index + 1}.png`,
+				mimeType: 'image/png',
+			})),
+		);
 		expect(emulator.stats(key).charged).toBe(12);
 		expect(emulator.stats(key).byRoute.submit).toBe(1);
 		await b.close();
@@ -301,6 +329,22 @@ describe('generate_video and wait_generation', () => {
 		]);
 		expect(statSync(files[0].path).size).toBe(1024 * 1024);
 		expect(readFileSync(files[0].path).subarray(4, 8).toString()).toBe('ftyp');
+		// The video's original and the saved file, each as a resource link.
+		expect(answer.content.filter((block) => block.type === 'resource_link')).toEqual([
+			{
+				type: 'resource_link',
+				uri: (answer.structuredContent!.output as { video: { url: string } }).video.url,
+				name: `clipia-${requestId}.mp4`,
+				mimeType: 'video/mp4',
+			},
+			{
+				type: 'resource_link',
+				uri: pathToFileURL(files[0].path).href,
+				name: `clipia-${requestId}.mp4`,
+				mimeType: 'video/mp4',
+				size: 1024 * 1024,
+			},
+		]);
 
 		// A second look at a finished generation reuses the saved file.
 		const again = await b.call('get_generation', { request_id: requestId });

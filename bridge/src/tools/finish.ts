@@ -1,7 +1,44 @@
 /** What every tool that returns a generation does with a finished one: files, preview. */
 
-import { downloadFailedError, failureOf, isAbortError, mediaOf, settle, type GenerationResult } from '../../../core';
-import type { ToolCall, ToolOutcome } from './tool';
+import { pathToFileURL } from 'node:url';
+import { basename } from 'node:path';
+import {
+	downloadFailedError,
+	failureOf,
+	isAbortError,
+	mediaExtension,
+	mediaFileName,
+	mediaMimeType,
+	mediaOf,
+	settle,
+	type GenerationResult,
+} from '../../../core';
+import type { MediaLink, SavedMedia, ToolCall, ToolOutcome } from './tool';
+
+/** Each finished medium as a link to its original, and each saved file as a link to it. */
+function mediaLinks(
+	requestId: string,
+	media: Array<{ kind: 'image' | 'video' | 'audio'; url: string }>,
+	saved: SavedMedia[] | undefined,
+): MediaLink[] {
+	const originals = media.map((item, index): MediaLink => {
+		const mimeType = mediaMimeType(undefined, item.url, item.kind);
+		return {
+			uri: item.url,
+			name: mediaFileName(requestId, index, media.length, mediaExtension(mimeType, item.url)),
+			mimeType,
+		};
+	});
+	const files = (saved ?? []).map(
+		(file): MediaLink => ({
+			uri: pathToFileURL(file.path).href,
+			name: basename(file.path),
+			mimeType: file.mime_type,
+			size: file.bytes,
+		}),
+	);
+	return [...originals, ...files];
+}
 
 export async function presentGeneration(
 	result: GenerationResult,
@@ -28,6 +65,7 @@ export async function presentGeneration(
 			);
 		}
 	}
+	outcome.links = mediaLinks(result.request_id, media, outcome.structured.files as SavedMedia[] | undefined);
 	const firstImage = media.find((item) => item.kind === 'image');
 	if (includePreview && firstImage && Date.now() < call.answerBy)
 		outcome.image = await call.media.preview(firstImage.displayUrl, call.signal, call.answerBy);

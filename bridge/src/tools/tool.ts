@@ -51,10 +51,20 @@ export interface SavedMedia {
 	bytes: number;
 }
 
-/** What a tool returns: the structured result, plus at most one inline image. */
+/** A finished medium as an MCP `resource_link`: its original (or the file saved from it). */
+export interface MediaLink {
+	uri: string;
+	name: string;
+	mimeType: string;
+	/** Bytes, when known (a saved file). */
+	size?: number;
+}
+
+/** What a tool returns: the structured result, plus at most one inline image, plus links to the media. */
 export interface ToolOutcome {
 	structured: Record<string, unknown>;
 	image?: InlineImage;
+	links?: MediaLink[];
 	/** Set for a generation that ended FAILED or CANCELED: the sentence a person would read. */
 	failure?: string;
 }
