@@ -48,7 +48,7 @@ const text = (answer: ToolAnswer) =>
 		.join('\n');
 
 describe('tools/list', () => {
-	it('the server and every tool carry Clipia\'s icons, light and dark: the n8n nodes\' own SVGs', async () => {
+	it("the server and every tool carry Clipia's icons, light and dark: the n8n nodes' own SVGs", async () => {
 		const b = await bridge(freshKey());
 		const svg = (icon: { src: string }) => Buffer.from(icon.src.split(',')[1], 'base64').toString();
 		const expected = [
@@ -62,7 +62,6 @@ describe('tools/list', () => {
 			expect((tool.icons ?? []).map((icon) => ({ theme: icon.theme, svg: svg(icon) }))).toEqual(expected);
 		await b.close();
 	});
-
 
 	it('matches the checked-in snapshot of each tool: schemas, descriptions, annotations', async () => {
 		const b = await bridge(freshKey());
