@@ -52,6 +52,16 @@ function parseArguments(argv: string[]): Arguments | string {
 	return args;
 }
 
+/**
+ * A setting from the environment, trimmed; empty is unset. So is a placeholder a host left
+ * unfilled: Claude Desktop passes an optional extension setting the user left empty as the
+ * literal text `${user_config.name}`.
+ */
+function setting(name: string): string | undefined {
+	const value = process.env[name]?.trim();
+	return value && !/^\$\{user_config\.[^}]*\}$/.test(value) ? value : undefined;
+}
+
 async function main(): Promise<number | undefined> {
 	const args = parseArguments(process.argv.slice(2));
 	if (args === 'help' || args === 'version') {
@@ -62,14 +72,14 @@ async function main(): Promise<number | undefined> {
 		log.error(`${args}\n${USAGE}`);
 		return 2;
 	}
-	const baseUrl = process.env.CLIPIA_BASE_URL?.trim() || undefined;
+	const baseUrl = setting('CLIPIA_BASE_URL');
 	try {
 		normalizeBaseUrl(baseUrl);
 	} catch (error) {
 		log.error(`CLIPIA_BASE_URL: ${(error as Error).message}`);
 		return 2;
 	}
-	const media = mediaHandling({ outputDir: process.env.CLIPIA_OUTPUT_DIR?.trim() || undefined });
+	const media = mediaHandling({ outputDir: setting('CLIPIA_OUTPUT_DIR') });
 
 	if (args.http) {
 		const server = await startHttpServer({ host: args.host, port: args.port, baseUrl, tools: TOOLS, media, log });
@@ -78,7 +88,7 @@ async function main(): Promise<number | undefined> {
 		return undefined;
 	}
 
-	const apiKey = process.env.CLIPIA_API_KEY?.trim();
+	const apiKey = setting('CLIPIA_API_KEY');
 	if (!apiKey) {
 		log.error(
 			'CLIPIA_API_KEY is not set. Create a key at https://clipia.ai and pass it to the bridge, e.g.\n' +
