@@ -61,6 +61,7 @@ export {
 	mediaExtension,
 	mediaFileName,
 	mediaMimeType,
+	mediaOrigins,
 	sniffMediaType,
 	type MediaKind,
 } from './media';

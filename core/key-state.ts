@@ -1,7 +1,8 @@
 /**
  * What a process knows of one API key, in one place: the key's request budget and its
- * generation slots, the models' input schemas, the run times its generations took, and the
- * webhook deliveries heard for its parked batches. Every client of the key in the process
+ * generation slots, the models' input schemas, the run times its generations took, notes on
+ * the generations it submitted, and the webhook deliveries heard for its parked batches.
+ * Every client of the key in the process
  * (each n8n execution, each MCP tool call, each webhook delivery) works with the same
  * `KeyState`, so a client built anywhere, any way, shares all of it.
  *
@@ -12,6 +13,7 @@
 import { RequestBudget, type BudgetOptions } from './http/budget';
 import { Deliveries } from './operations/ended';
 import { ModelSchemas } from './operations/fit';
+import { GenerationNotes } from './operations/notes';
 import type { Runtime } from './runtime';
 import { RunTimes } from './wait/run-times';
 
@@ -22,6 +24,7 @@ export class KeyState {
 	readonly budget: RequestBudget;
 	readonly schemas = new ModelSchemas();
 	readonly runTimes = new RunTimes();
+	readonly notes = new GenerationNotes();
 	readonly deliveries: Deliveries;
 
 	constructor(clock: ProcessClock, budget?: BudgetOptions) {

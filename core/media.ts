@@ -87,3 +87,14 @@ export function bytesAreClaimedType(mimeType: string, head: Uint8Array): boolean
 	const isoVideo = new Set(['video/mp4', 'video/quicktime']);
 	return seen !== undefined && isoVideo.has(seen) && isoVideo.has(mimeType);
 }
+
+/**
+ * Where a Clipia endpoint's media are served from, as origins (for a viewer's content policy).
+ * Clipia serves media from `media.<domain>` beside `api.<domain>`; any other endpoint (the local
+ * emulator, a proxy) serves them itself.
+ */
+export function mediaOrigins(baseUrl: string): string[] {
+	const url = new URL(baseUrl);
+	const apiHost = /^api\.(.+)$/.exec(url.hostname);
+	return apiHost ? [`${url.protocol}//media.${apiHost[1]}`] : [url.origin];
+}

@@ -19,6 +19,11 @@ const bridge = JSON.parse(readFileSync(join(root, 'bridge', 'package.json'), 'ut
 export const BUNDLE_FOLDER = join(root, 'build', 'mcpb');
 export const BUNDLE_FILE = join(root, 'build', 'clipia.mcpb');
 
+/** The tools a person and the model see (the card's own tool is the card's business). */
+export function modelTools() {
+	return TOOLS.filter((tool) => tool.card !== 'app-only');
+}
+
 /** The extension's manifest (MCPB manifest 0.3). */
 export function extensionManifest(): Record<string, unknown> {
 	return {
@@ -45,7 +50,7 @@ export function extensionManifest(): Record<string, unknown> {
 				},
 			},
 		},
-		tools: TOOLS.map((tool) => ({ name: tool.name, description: tool.description })),
+		tools: modelTools().map((tool) => ({ name: tool.name, description: tool.description })),
 		keywords: bridge.keywords,
 		license: bridge.license,
 		compatibility: { platforms: ['darwin', 'win32', 'linux'], runtimes: { node: bridge.engines.node } },

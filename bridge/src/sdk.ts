@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { ClipiaClient } from '../../core';
 import { errorResult, successResult } from './results';
 import { callTimes, type MediaHandling, type ToolDefinition } from './tools';
+import { CARD_MIME_TYPE, CARD_URI, cardResource, cardToolMeta } from './card';
 import { ICONS } from './icons';
 import { BRIDGE_NAME, BRIDGE_VERSION } from './version';
 
@@ -49,6 +50,7 @@ export function createBridgeServer(environment: BridgeEnvironment): BridgeServer
 				inputSchema: strictArguments(tool.name, tool.input),
 				outputSchema: tool.output,
 				annotations: { title: tool.title, ...tool.annotations },
+				...(tool.card ? { _meta: cardToolMeta(tool.card) } : {}),
 			},
 			async (args, extra) => {
 				const progressToken = extra._meta?.progressToken;
@@ -70,6 +72,16 @@ export function createBridgeServer(environment: BridgeEnvironment): BridgeServer
 			},
 		);
 	}
+	server.registerResource(
+		'generation-card',
+		CARD_URI,
+		{
+			title: 'Clipia generation card',
+			description: 'Shows a generation as it runs and its media when done (MCP Apps).',
+			mimeType: CARD_MIME_TYPE,
+		},
+		() => cardResource(environment.client.baseUrl),
+	);
 	withToolIcons(server);
 	return server;
 }

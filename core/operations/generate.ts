@@ -110,6 +110,12 @@ export async function runGeneration(
 		idempotencyKey,
 		rateLimitDeadline: options.patientWithRateLimits ? Math.max(deadline, started + 60_000) : undefined,
 	});
+	const kind = runTimeKind(prepared.model, input);
+	client.key.notes.remember(submitted.request_id, {
+		model: prepared.model,
+		kind,
+		...(typeof input.prompt === 'string' ? { prompt: input.prompt } : {}),
+	});
 	const imagesAsked = Number(input.num_images);
 	const known: KnownOfGeneration = {
 		model: prepared.model,
@@ -131,7 +137,7 @@ export async function runGeneration(
 		initial: { at: client.runtime.now(), status: submitted.status, queuePosition: submitted.queue_position },
 		onUpdate: options.onUpdate,
 		patientWithRateLimits: options.patientWithRateLimits,
-		runTimes: { of: client.key.runTimes, kind: runTimeKind(prepared.model, input) },
+		runTimes: { of: client.key.runTimes, kind },
 	}).catch(keepRequestId(submitted.request_id));
 	return resultFromAnswer(answer, known, nextStep);
 }

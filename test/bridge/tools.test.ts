@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { apiTransport, mediaHandling, MAX_PREVIEW_BYTES, TOOLS } from '../../bridge/src';
-import { ClipiaClient } from '../../core';
+import { ClipiaClient, mediaOrigins } from '../../core';
+import { CARD_URI } from '../../bridge/src/card';
+import { buildViewerHtml, VIEWER_MODULE, viewerModule } from '../../scripts/build-card';
 import { DEMO_KEYS } from '../../emulator/server';
 import { keyMaker, useEmulator } from '../helpers/emulator';
 import { expectFileSnapshot } from '../helpers/snapshots';
@@ -75,6 +77,7 @@ describe('tools/list', () => {
 			'get_model',
 			'estimate_cost',
 			'get_balance',
+			'refresh_generation',
 		]);
 		for (const tool of tools) {
 			expect(tool.title).toBeTruthy();
@@ -100,6 +103,7 @@ describe('tools/list', () => {
 			get_model: [true, true],
 			estimate_cost: [true, true],
 			get_balance: [true, true],
+			refresh_generation: [true, true],
 		});
 		await b.close();
 	});
@@ -538,6 +542,62 @@ describe('errors as a model sees them', () => {
 		expect(error).toMatchObject({ code: 'invalid_api_key', request_id: expect.any(String) });
 		expect(said).toContain(error.request_id);
 		expect(emulator.stats(key).byRoute.submit).toBe(1);
+	});
+});
+
+describe('the generation card (MCP Apps)', () => {
+	it("the generation tools declare the card; refresh_generation is the card's alone (visibility app)", async () => {
+		const b = await bridge(freshKey());
+		const { tools } = await b.client.listTools();
+		const ui = Object.fromEntries(
+			tools.map((tool) => [tool.name, (tool._meta as { ui?: { resourceUri: string; visibility: string[] } })?.ui]),
+		);
+		for (const name of ['generate_image', 'generate_video', 'wait_generation', 'get_generation'])
+			expect(ui[name]).toEqual({ resourceUri: CARD_URI, visibility: ['model', 'app'] });
+		expect(ui.refresh_generation).toEqual({ resourceUri: CARD_URI, visibility: ['app'] });
+		for (const name of ['list_models', 'get_model', 'estimate_cost', 'get_balance']) expect(ui[name]).toBeUndefined();
+		await b.close();
+	});
+
+	it('serves one self-contained HTML card within 150 KB, whose content policy names only the media origin', async () => {
+		const b = await bridge(freshKey());
+		const { resources } = await b.client.listResources();
+		expect(resources).toEqual([expect.objectContaining({ uri: CARD_URI, mimeType: 'text/html;profile=mcp-app' })]);
+		const { contents } = await b.client.readResource({ uri: CARD_URI });
+		expect(contents).toHaveLength(1);
+		const [card] = contents as unknown as Array<{
+			text: string;
+			mimeType: string;
+			_meta: { ui: { csp: Record<string, string[]> } };
+		}>;
+		expect(card.mimeType).toBe('text/html;profile=mcp-app');
+		expect(Buffer.byteLength(card.text)).toBeLessThan(150 * 1024);
+		// Nothing loaded from elsewhere: no script or stylesheet by URL, no fetch.
+		expect(card.text).not.toMatch(/<script[^>]+src=|<link[^>]+href=|fetch\(|XMLHttpRequest|WebSocket/i);
+		expect(card._meta.ui.csp).toEqual({ resourceDomains: [new URL(emulator.url).origin], connectDomains: [] });
+		expect(mediaOrigins('https://api.clipia.ai')).toEqual(['https://media.clipia.ai']);
+		await b.close();
+	});
+
+	it('refresh_generation: one look, with the prompt this server submitted and, once one ran, the expected run time', async () => {
+		const b = await bridge(freshKey());
+		const video = await b.call('generate_video', { prompt: 'a paper boat' });
+		const id = video.structuredContent!.request_id as string;
+		const look = await b.call('refresh_generation', { request_id: id });
+		expect(look.structuredContent).toMatchObject({ request_id: id, prompt: 'a paper boat' });
+		expect(look.structuredContent!.expected_seconds).toBeUndefined();
+		expect(look.content.some((block) => block.type === 'image' || block.type === 'resource_link')).toBe(false);
+		// An image waited for within its call teaches the run time of its kind; the next one is told it.
+		await b.call('generate_image', { prompt: 'a paper plane' });
+		const image = await b.call('generate_image', { prompt: 'a paper crane', wait_seconds: 0 });
+		const next = await b.call('refresh_generation', { request_id: image.structuredContent!.request_id as string });
+		expect(next.structuredContent).toMatchObject({ prompt: 'a paper crane' });
+		expect(next.structuredContent!.expected_seconds).toBeGreaterThan(0);
+		await b.close();
+	});
+
+	it('the card module is what `npm run card` builds from bridge/card/', async () => {
+		expect(readFileSync(VIEWER_MODULE, 'utf8')).toBe(viewerModule(await buildViewerHtml()));
 	});
 });
 

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Set by the SDK, not by us: they would change the snapshots on an SDK upgrade alone. */
-const SDK_OWNED = new Set(['_meta', 'execution', '$schema']);
+const SDK_OWNED = new Set(['execution', '$schema']);
 
 function normalized(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(normalized);

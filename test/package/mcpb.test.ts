@@ -13,7 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { TOOLS } from '../../bridge/src/tools';
 import { DEMO_KEYS } from '../../emulator/server';
-import { BUNDLE_FILE, BUNDLE_FOLDER, bundle } from '../../scripts/bundle';
+import { BUNDLE_FILE, BUNDLE_FOLDER, bundle, modelTools } from '../../scripts/bundle';
 import { useEmulator } from '../helpers/emulator';
 
 const root = join(__dirname, '..', '..');
@@ -50,7 +50,7 @@ it('asks for the API key as a sensitive setting and the output folder as an opti
 		CLIPIA_API_KEY: '${user_config.api_key}',
 		CLIPIA_OUTPUT_DIR: '${user_config.output_dir}',
 	});
-	expect(manifest.tools).toEqual(TOOLS.map((tool) => ({ name: tool.name, description: tool.description })));
+	expect(manifest.tools).toEqual(modelTools().map((tool) => ({ name: tool.name, description: tool.description })));
 });
 
 it('the packed server runs alone: tools listed, an image generated; an output folder left empty is unset', async () => {

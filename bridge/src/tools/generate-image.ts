@@ -19,6 +19,7 @@ export const generateImageTool = defineTool({
 	},
 	output: generationResultShape,
 	annotations: SPENDS_CREDITS,
+	card: 'shown',
 	waitSeconds: ({ wait_seconds }) => wait_seconds ?? DEFAULT_WAIT_SECONDS,
 	async run({ include_preview, wait_seconds, ...params }, call) {
 		const result = await generateImage(contextOf(call), params, {

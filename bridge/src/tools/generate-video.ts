@@ -12,6 +12,7 @@ export const generateVideoTool = defineTool({
 	input: argumentsFromFields(VIDEO_FIELDS),
 	output: generationResultShape,
 	annotations: SPENDS_CREDITS,
+	card: 'shown',
 	async run(params, call) {
 		const result = await generateVideo(contextOf(call), params, {
 			waitSeconds: 0,

@@ -11,6 +11,7 @@ export const getGenerationTool = defineTool({
 	input: { request_id: requestIdArgument, include_preview: includePreviewArgument },
 	output: generationResultShape,
 	annotations: READ_ONLY,
+	card: 'shown',
 	async run({ request_id, include_preview }, call) {
 		const result = await getGeneration(contextOf(call), { request_id });
 		return presentGeneration(result, call, include_preview);

@@ -2,6 +2,7 @@ import { estimateCostTool, getBalanceTool, getModelTool, listModelsTool } from '
 import { generateImageTool } from './generate-image';
 import { generateVideoTool } from './generate-video';
 import { getGenerationTool } from './get-generation';
+import { refreshGenerationTool } from './refresh-generation';
 import type { ToolDefinition } from './tool';
 import { waitGenerationTool } from './wait-generation';
 
@@ -15,6 +16,7 @@ export const TOOLS = [
 	getModelTool,
 	estimateCostTool,
 	getBalanceTool,
+	refreshGenerationTool,
 ] as const satisfies readonly ToolDefinition[];
 
 export type { ToolCall, ToolDefinition, ToolOutcome, MediaHandling, InlineImage, SavedMedia } from './tool';

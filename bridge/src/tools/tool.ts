@@ -4,6 +4,7 @@
  */
 
 import type { z } from 'zod';
+import type { CardRole } from '../card';
 import { callDeadlines, LAST_ANSWER_MS, type ClipiaClient, type GenerationContext, type NextStep } from '../../../core';
 
 export interface ToolAnnotations {
@@ -78,6 +79,8 @@ export interface ToolSpec<Input extends z.ZodRawShape> {
 	input: Input;
 	output: z.ZodRawShape;
 	annotations: ToolAnnotations;
+	/** With the generation card (MCP Apps): shown beside the tool's result, or the card's own tool. */
+	card?: CardRole;
 	/** For tools that wait: how long this call may wait (seconds); its answer comes within that plus a few seconds. */
 	waitSeconds?: (args: z.objectOutputType<Input, z.ZodTypeAny>) => number;
 	run(args: z.objectOutputType<Input, z.ZodTypeAny>, call: ToolCall): Promise<ToolOutcome>;

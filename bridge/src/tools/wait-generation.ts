@@ -18,6 +18,7 @@ export const waitGenerationTool = defineTool({
 	},
 	output: generationResultShape,
 	annotations: READ_ONLY,
+	card: 'shown',
 	waitSeconds: ({ wait_seconds }) => wait_seconds ?? DEFAULT_WAIT_SECONDS,
 	async run({ request_id, wait_seconds, include_preview }, call) {
 		const result = await waitGeneration(contextOf(call), {
