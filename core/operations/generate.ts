@@ -114,6 +114,7 @@ export async function runGeneration(
 	client.key.notes.remember(submitted.request_id, {
 		model: prepared.model,
 		kind,
+		cost: submitted.cost,
 		...(typeof input.prompt === 'string' ? { prompt: input.prompt } : {}),
 	});
 	const imagesAsked = Number(input.num_images);

@@ -2,7 +2,7 @@
 
 import { keepRequestId, validationError } from '../errors';
 import type { RequestResponse } from '../http/wire';
-import { resultFromAnswer, type GenerationResult } from '../result';
+import { resultFromAnswer, type GenerationResult, type KnownOfGeneration } from '../result';
 import { waitForGeneration } from '../wait/waiter';
 import { waitDeadline, type GenerationContext } from './context';
 
@@ -43,7 +43,7 @@ export async function waitGeneration(context: GenerationContext, params: WaitPar
 		onUpdate: params.onUpdate,
 		patientWithRateLimits: params.patientWithRateLimits,
 	}).catch(keepRequestId(requestId));
-	return resultFromAnswer(answer, {}, nextStep);
+	return resultFromAnswer(answer, knownOf(client, requestId), nextStep);
 }
 
 /** The generation's current state, one request, no waiting. */
@@ -54,5 +54,11 @@ export async function getGeneration(
 	const { client, signal, nextStep, deadline } = context;
 	const requestId = checkRequestId(params.request_id);
 	const answer = await client.result(requestId, { signal, deadline }).catch(keepRequestId(requestId));
-	return resultFromAnswer(answer, {}, nextStep);
+	return resultFromAnswer(answer, knownOf(client, requestId), nextStep);
+}
+
+/** What this process noted when it submitted the generation: its model and cost, which a running one's answers lack. */
+function knownOf(client: GenerationContext['client'], requestId: string): KnownOfGeneration {
+	const note = client.key.notes.of(requestId);
+	return note ? { model: note.model, cost: note.cost } : {};
 }
