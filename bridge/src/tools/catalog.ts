@@ -70,7 +70,8 @@ export const estimateCostTool = defineTool({
 	input: {
 		model: modelSlug,
 		input: z
-			.record(z.unknown())
+			.object({})
+			.passthrough()
 			.describe('The model input fields, e.g. {"prompt": "a red fox", "resolution": "2k", "num_images": 2}.'),
 	},
 	output: { model: z.string(), cost_credits: z.number() },

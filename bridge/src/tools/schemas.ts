@@ -67,9 +67,10 @@ function baseSchema(field: FieldSpec): z.ZodTypeAny {
 				.array(z.string().url(`${field.key} must hold https URLs.`))
 				.max(field.maxItems ?? 4, `${field.key} takes at most ${field.maxItems} URLs.`);
 		case 'json':
-			return z.record(z.unknown(), {
-				invalid_type_error: `${field.key} must be an object of model input fields, e.g. {"seed": 42}.`,
-			});
+			// Any fields, said so in the schema (`additionalProperties: true`), not an empty schema that says nothing.
+			return z
+				.object({}, { invalid_type_error: `${field.key} must be an object of model input fields, e.g. {"seed": 42}.` })
+				.passthrough();
 		case 'string':
 			return z.string().trim().min(1, `${field.key} cannot be empty.`);
 	}
