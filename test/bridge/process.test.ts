@@ -51,6 +51,15 @@ const bridgeEnv = (extra: Record<string, string>) => {
 	return env;
 };
 
+it('its tarball holds the compiled bridge and core, server.json, README and LICENSE, nothing else', () => {
+	const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+	const unexpected = listed.filter(
+		(file) => !/^package\/(dist\/(bridge|core)\/[^]+\.js|server\.json|README\.md|LICENSE|package\.json)$/.test(file),
+	);
+	expect(unexpected).toEqual([]);
+	expect(listed).toEqual(expect.arrayContaining(['package/LICENSE', 'package/README.md', 'package/server.json']));
+});
+
 it('installs with only the SDK, axios and zod, and runs through npx from the tarball', () => {
 	const installed = readdirSync(path.join(folder, 'app', 'node_modules', 'clipia-mcp-bridge', 'dist'));
 	expect(installed.sort()).toEqual(['bridge', 'core']);

@@ -21,6 +21,23 @@ it("tells Clipia the package's own version in its User-Agent", () => {
 	expect(CORE_USER_AGENT).toBe(`clipia-core/${manifest.version}`);
 });
 
+it('its tarball holds only what n8n loads: the compiled code, icons, LICENSE, README, package.json', () => {
+	const [pack] = JSON.parse(
+		execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),
+	) as Array<{ size: number; files: Array<{ path: string }> }>;
+	const paths = pack.files.map((file) => file.path);
+	const unexpected = paths.filter(
+		(file) =>
+			!/^(dist\/(core|nodes|credentials|icons)\/[^]+\.(js|json|svg)|LICENSE|README\.md|package\.json|index\.js)$/.test(
+				file,
+			),
+	);
+	expect(unexpected).toEqual([]);
+	expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
+	// The README states its size.
+	expect(pack.size).toBeLessThan(100 * 1024);
+});
+
 it("packs the compiled nodes, credential, icons and codex files the n8n section lists, and passes n8n's lint and scan", () => {
 	const report = JSON.parse(
 		execFileSync('node', [join(root, 'scripts', 'n8n-checks.mjs')], { cwd: root, env, encoding: 'utf8' }),
