@@ -5,6 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORE_USER_AGENT } from '../../core/http/client';
+import { PACKAGES, tarballFiles } from '../../scripts/release-check';
 
 const root = join(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -22,20 +23,10 @@ it("tells Clipia the package's own version in its User-Agent", () => {
 });
 
 it('its tarball holds only what n8n loads: the compiled code, icons, LICENSE, README, package.json', () => {
-	const [pack] = JSON.parse(
-		execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),
-	) as Array<{ size: number; files: Array<{ path: string }> }>;
-	const paths = pack.files.map((file) => file.path);
-	const unexpected = paths.filter(
-		(file) =>
-			!/^(dist\/(core|nodes|credentials|icons)\/[^]+\.(js|json|svg)|LICENSE|README\.md|package\.json|index\.js)$/.test(
-				file,
-			),
-	);
-	expect(unexpected).toEqual([]);
-	expect(paths).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
-	// The README states its size.
-	expect(pack.size).toBeLessThan(100 * 1024);
+	const files = tarballFiles('n8n-nodes-clipia');
+	expect(files.filter((file) => !PACKAGES['n8n-nodes-clipia'].ships.test(file))).toEqual([]);
+	expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
+	expect(files.some((file) => /(^|\/)(test|emulator|bench|scripts)\/|\.map$|\.ts$/.test(file))).toBe(false);
 });
 
 it("packs the compiled nodes, credential, icons and codex files the n8n section lists, and passes n8n's lint and scan", () => {
