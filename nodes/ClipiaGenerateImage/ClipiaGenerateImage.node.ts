@@ -21,6 +21,7 @@ import {
 	tableProperties,
 	waitForCompletionOn,
 } from '../shared/properties';
+import { imageBuilderHint } from '../shared/builder-hints';
 import { CREDENTIAL } from '../shared/transport';
 import { resumeOnWebhook, resumeWebhooks, waitModeProperty, webhookNotice } from '../shared/webhook-wait';
 
@@ -54,6 +55,7 @@ export class ClipiaGenerateImage implements INodeType {
 		description: 'Generate images from a text prompt (and optional reference images) with Clipia',
 		defaults: { name: 'Clipia Generate Image' },
 		usableAsTool: true,
+		...imageBuilderHint,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],

@@ -21,6 +21,7 @@ import {
 	tableProperties,
 	waitForCompletionOff,
 } from '../shared/properties';
+import { videoBuilderHint } from '../shared/builder-hints';
 import { CREDENTIAL } from '../shared/transport';
 import { resumeOnWebhook, resumeWebhooks, waitModeProperty, webhookNotice } from '../shared/webhook-wait';
 
@@ -51,6 +52,7 @@ export class ClipiaGenerateVideo implements INodeType {
 		description: 'Generate a video from a text prompt, or animate a start image, with Clipia',
 		defaults: { name: 'Clipia Generate Video' },
 		usableAsTool: true,
+		...videoBuilderHint,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],

@@ -19,6 +19,7 @@ import {
 	maxWaitProperty,
 	outputProperty,
 } from '../shared/properties';
+import { waitBuilderHint } from '../shared/builder-hints';
 import { CREDENTIAL } from '../shared/transport';
 import { resumeOnWebhook, resumeWebhooks, waitModeProperty, webhookNotice } from '../shared/webhook-wait';
 
@@ -33,6 +34,7 @@ export class ClipiaWaitGeneration implements INodeType {
 		description: 'Wait for a Clipia generation by its request_id and get the finished image or video',
 		defaults: { name: 'Clipia Wait Generation' },
 		usableAsTool: true,
+		...waitBuilderHint,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL, required: true }],
