@@ -7,6 +7,8 @@
  */
 
 import { createHmac } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEMO_KEYS } from '../../emulator/server';
 import { generateVideoNode, useN8nServer, webhookWorkflow, type Item, type N8nServer } from '../helpers/n8n-server';
 
@@ -52,6 +54,19 @@ export function webhookWaitSuite(line: string): void {
 		const v1 = createHmac('sha256', secret).update(`${at}.${body}`).digest('hex');
 		return { 'Content-Type': 'application/json', 'X-Clipia-Signature': `t=${at},v1=${v1}` };
 	}
+
+	it(`n8n's community-package install route (Settings → Community Nodes) takes a package name from its registry only: a tarball is refused (n8n ${line})`, async () => {
+		// The suites install the package from its own tarball into n8n's nodes folder instead, as
+		// that route does after its download; a custom registry would be n8n's licensed feature.
+		const tarball = join(tmpdir(), 'n8n-nodes-clipia-0.1.0.tgz');
+		for (const name of [`file:${tarball}`, tarball])
+			await expect(n8n.rest('/community-packages', { name })).rejects.toThrow(
+				/HTTP 400.*(single word|must start with n8n-nodes-)/,
+			);
+		// Nothing was installed by the attempts (the route lists only what it installed itself).
+		const installed = await n8n.rest<Array<{ packageName: string }>>('/community-packages');
+		expect(installed).toEqual([]);
+	});
 
 	it(`parks a 10-video batch until Clipia's webhooks say all ended, with the items Poll mode gives (n8n ${line})`, async () => {
 		const stats = () => ({ ...n8n.emulator.stats(DEMO_KEYS.live).byRoute });
