@@ -54,7 +54,14 @@ export {
 } from './fields';
 export { isHttpsOrLocal, type FieldValues } from './validate';
 export { failureOf, mediaOf, type GenerationResult, type NextStep } from './result';
-export { ClipiaError, downloadFailedError, redactSecrets, stillRunningError, type ClipiaErrorCode } from './errors';
+export {
+	ClipiaError,
+	downloadFailedError,
+	redactSecrets,
+	stillRunningError,
+	validationError,
+	type ClipiaErrorCode,
+} from './errors';
 export {
 	SNIFF_BYTES,
 	bytesAreClaimedType,

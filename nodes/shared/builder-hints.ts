@@ -39,3 +39,8 @@ export const waitBuilderHint = hint({
 		},
 	],
 });
+
+export const clipiaBuilderHint = hint({
+	searchHint:
+		'Clipia account and catalog: the credit balance and 30-day usage, the image and video models with their prices, the cost of a generation before spending, and a generation looked up by request_id. Use before a batch of Clipia Generate nodes to check credits.',
+});

@@ -217,6 +217,19 @@ async function work<T>(
 		signal,
 	);
 
+	return [outputItems(context, plans, settled)];
+}
+
+/**
+ * Each item's outcome as output, in input order and paired to its input: its items, or under
+ * Continue on Fail an error item; else the first failure stops the node, naming every other
+ * generation the run paid for.
+ */
+export function outputItems(
+	context: IExecuteFunctions,
+	plans: ReadonlyArray<{ itemIndex: number }>,
+	settled: Array<{ ok: true; value: INodeExecutionData[] } | { ok: false; error: unknown }>,
+): INodeExecutionData[] {
 	const out: INodeExecutionData[] = [];
 	for (const [index, outcome] of settled.entries()) {
 		const itemIndex = plans[index].itemIndex;
@@ -233,7 +246,7 @@ async function work<T>(
 		}
 		out.push({ json: errorItemJson(outcome.error), pairedItem: { item: itemIndex } });
 	}
-	return [out];
+	return out;
 }
 
 /** Items of this run that did get submitted (and were paid for), so a failing run loses none of them. */

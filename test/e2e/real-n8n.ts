@@ -92,13 +92,13 @@ export function realN8nSuite(line: string): void {
 		return { bytes: statSync(path).size, head: readFileSync(path).subarray(0, 16) };
 	}
 
-	it('loads the three nodes and the credential into n8n, and n8n says nothing against the package', async () => {
+	it('loads the four nodes and the credential into n8n, and n8n says nothing against the package', async () => {
 		// n8n loads community packages (and warns about them) when it starts a command.
 		await n8n(['list:workflow']);
 		expect(packageComplaints(said.join('\n'))).toEqual([]);
 		const installed = join(folder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-clipia');
 		const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-		expect(manifest.n8n.nodes).toHaveLength(3);
+		expect(manifest.n8n.nodes).toHaveLength(4);
 		expect(readdirSync(join(installed, 'dist', 'nodes', 'ClipiaGenerateImage'))).toEqual(
 			expect.arrayContaining(['ClipiaGenerateImage.node.js', 'ClipiaGenerateImage.node.json']),
 		);

@@ -45,12 +45,14 @@ export const NODE_TYPES = {
 	image: 'n8n-nodes-clipia.clipiaGenerateImage',
 	video: 'n8n-nodes-clipia.clipiaGenerateVideo',
 	wait: 'n8n-nodes-clipia.clipiaWaitGeneration',
+	clipia: 'n8n-nodes-clipia.clipia',
 } as const;
 
 const nodeClasses: Record<string, INodeType> = {
 	[NODE_TYPES.image]: loadNode('ClipiaGenerateImage'),
 	[NODE_TYPES.video]: loadNode('ClipiaGenerateVideo'),
 	[NODE_TYPES.wait]: loadNode('ClipiaWaitGeneration'),
+	[NODE_TYPES.clipia]: loadNode('Clipia'),
 };
 
 const nodeTypes: INodeTypes = {
