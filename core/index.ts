@@ -28,6 +28,7 @@ export {
 	generateVideo,
 	prepareImage,
 	prepareVideo,
+	priceGenerations,
 	runGeneration,
 	type PreparedGeneration,
 	type RunOptions,

@@ -11,13 +11,14 @@ import {
 	type GenerateVideoParams,
 } from '../fields';
 import { keepRequestId } from '../errors';
-import { reproducibleKey, type JobIdentity } from '../idempotency';
+import { canonicalJson, reproducibleKey, type JobIdentity } from '../idempotency';
 import { isTerminal, type RequestResponse } from '../http/wire';
 import { resultFromAnswer, resultFromSubmit, type GenerationResult, type KnownOfGeneration } from '../result';
 import { validateFields, type FieldValues } from '../validate';
 import { runTimeKind } from '../wait/run-times';
 import { waitForGeneration } from '../wait/waiter';
-import { waitDeadline, type GenerationContext } from './context';
+import { estimateCost } from './catalog';
+import { waitDeadline, type GenerationContext, type OperationContext } from './context';
 import { fitToModel, modelSchema } from './fit';
 
 /** A validated generation, ready to submit: nothing was sent to build it. */
@@ -93,11 +94,7 @@ export async function runGeneration(
 	const { client, signal, nextStep, deadline: callDeadline } = context;
 	const started = client.runtime.now();
 	const deadline = waitDeadline(context, options.waitSeconds);
-	const schema = await modelSchema(client, prepared.model, { signal, deadline: callDeadline });
-	const input = {
-		...(schema ? fitToModel(prepared.model, schema, prepared.input, prepared.fields) : prepared.input),
-		...prepared.extraInput,
-	};
+	const input = await requestInput(context, prepared);
 	const idempotencyKey =
 		options.idempotencyKey ??
 		(options.job
@@ -141,6 +138,39 @@ export async function runGeneration(
 		runTimes: { of: client.key.runTimes, kind },
 	}).catch(keepRequestId(submitted.request_id));
 	return resultFromAnswer(answer, known, nextStep);
+}
+
+/** The input a submit of `prepared` sends: its fields in the model's own spelling, then Extra Input. */
+async function requestInput(context: OperationContext, prepared: PreparedGeneration): Promise<Record<string, unknown>> {
+	const { client, signal, deadline } = context;
+	const schema = await modelSchema(client, prepared.model, { signal, deadline });
+	return {
+		...(schema ? fitToModel(prepared.model, schema, prepared.input, prepared.fields) : prepared.input),
+		...prepared.extraInput,
+	};
+}
+
+/**
+ * What each generation would cost, priced by Clipia's estimate endpoint with the very input
+ * its submit would send; generations asking the same thing are priced once. Spends nothing.
+ */
+export async function priceGenerations(
+	context: OperationContext,
+	generations: readonly PreparedGeneration[],
+): Promise<number[]> {
+	const prices = new Map<string, Promise<number>>();
+	return Promise.all(
+		generations.map(async (prepared) => {
+			const input = await requestInput(context, prepared);
+			const key = canonicalJson({ model: prepared.model, input });
+			if (!prices.has(key))
+				prices.set(
+					key,
+					estimateCost(context, { model: prepared.model, input }).then((estimate) => estimate.cost_credits),
+				);
+			return prices.get(key)!;
+		}),
+	);
 }
 
 export async function generateImage(

@@ -9,17 +9,18 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import {
 	callDeadlines,
+	ClipiaError,
 	failureOf,
 	getGeneration,
 	isTerminal,
-	stillRunningError,
-	type ClipiaError,
+	priceGenerations,
 	runGeneration,
+	stillRunningError,
 	waitGeneration,
+	type ClipiaClient,
 	type GenerationResult,
 	type JobIdentity,
 	type PreparedGeneration,
-	type ClipiaClient,
 } from '../../core';
 import { mapConcurrent } from './batch';
 import { errorItemJson, toNodeError } from './errors';
@@ -27,6 +28,7 @@ import {
 	binaryOutputOf,
 	idempotencyKeyOption,
 	maxConcurrencyOption,
+	maxCreditsPerRunOption,
 	optionValue,
 	type BinaryOutput,
 } from './properties';
@@ -134,11 +136,15 @@ export async function runGenerations(
 		);
 	}
 	const client = await clientFor(context);
+	await keepWithinCreditCap(context, client, plans);
+	// Once Clipia says the credits ran out, no item submits again: those waiting end as not submitted.
+	let outOfCredits: ClipiaError | undefined;
 	const items = await work(
 		context,
 		plans,
-		async (item, signal) =>
-			runGeneration(
+		async (item, signal) => {
+			if (outOfCredits) throw notSubmitted(outOfCredits);
+			return runGeneration(
 				{
 					client,
 					signal,
@@ -151,10 +157,66 @@ export async function runGenerations(
 					patientWithRateLimits: true,
 					job: jobIdentity(context, item.job.jobKey),
 				},
-			),
+			).catch((error: unknown) => {
+				if (error instanceof ClipiaError && OUT_OF_CREDITS.has(error.code) && !error.requestId) outOfCredits ??= error;
+				throw error;
+			});
+		},
 		(item) => item.job.wait,
 	);
 	return onWebhook ? parkUntilWebhook(context, items[0], waiting!.maxWaitSeconds) : items;
+}
+
+/** Clipia's answers that mean no generation can be paid for now. */
+const OUT_OF_CREDITS = new Set(['insufficient_credits', 'subscription_required']);
+
+/** A submit refused for credits (no generation exists), or an item left unsubmitted after one. */
+function isUnsentForCredits(error: unknown): boolean {
+	return error instanceof ClipiaError && OUT_OF_CREDITS.has(error.code) && !error.requestId;
+}
+
+/** An item left unsubmitted because the credits ran out before its turn. */
+function notSubmitted(cause: ClipiaError): ClipiaError {
+	return new ClipiaError({
+		code: cause.code,
+		status: cause.status,
+		message: `Not submitted: ${cause.message.replace(/\.$/, '')} before this item's turn. Nothing was charged for it.`,
+	});
+}
+
+/**
+ * Options → Max Credits per Run: every item priced before the first submit (items asking the
+ * same thing once); over the cap, the node stops having spent nothing.
+ */
+async function keepWithinCreditCap(
+	context: IExecuteFunctions,
+	client: ClipiaClient,
+	plans: Array<ItemPlan<GenerationJob> | { itemIndex: number; error: unknown }>,
+): Promise<void> {
+	const cap = Number(optionValue(context.getNodeParameter('options', 0, {}) as IDataObject, maxCreditsPerRunOption));
+	if (!(cap > 0)) return;
+	const priced = plans.filter((plan): plan is ItemPlan<GenerationJob> => 'job' in plan);
+	const costs = await priceGenerations(
+		{ client, signal: context.getExecutionCancelSignal?.(), deadline: itemDeadline(client, SUBMIT_PATIENCE_SECONDS) },
+		priced.map((plan) => plan.job),
+	).catch((error: unknown) => {
+		throw toNodeError(context.getNode(), error, 0);
+	});
+	const total = costs.reduce((sum, cost) => sum + cost, 0);
+	if (total <= cap) return;
+	const count = context.getInputData().length;
+	const dearest = priced
+		.map((plan, index) => ({ item: plan.itemIndex + 1, cost: costs[index] }))
+		.sort((a, b) => b.cost - a.cost || a.item - b.item)
+		.slice(0, 3)
+		.map(({ item, cost }) => `item ${item} of ${count} (${cost} credits)`);
+	throw new NodeOperationError(
+		context.getNode(),
+		`This run would cost ${total} credits, more than Max Credits per Run (${cap}). Nothing was submitted.`,
+		{
+			description: `The most expensive: ${dearest.join(', ')}. Raise Max Credits per Run, or send fewer or cheaper items.`,
+		},
+	);
 }
 
 /** Waits for generations by request_id, items together. */
@@ -240,8 +302,17 @@ export function outputItems(
 		if (!context.continueOnFail()) {
 			const error = toNodeError(context.getNode(), outcome.error, itemIndex);
 			const others = submittedElsewhere(settled, index);
-			if (others.length && 'description' in error)
-				error.description = [error.description, siblingsSentence(others)].filter(Boolean).join('\n');
+			const unsent = settled.filter((other) => !other.ok && isUnsentForCredits(other.error)).length;
+			if ((others.length || unsent) && 'description' in error)
+				error.description = [
+					error.description,
+					others.length ? siblingsSentence(others) : undefined,
+					unsent
+						? `${unsent} item(s) were not submitted: the credits ran out, and nothing was charged for them.`
+						: undefined,
+				]
+					.filter(Boolean)
+					.join('\n');
 			throw error;
 		}
 		out.push({ json: errorItemJson(outcome.error), pairedItem: { item: itemIndex } });

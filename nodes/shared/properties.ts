@@ -185,6 +185,16 @@ export const idempotencyKeyOption: INodeProperties = {
 		"What makes this item's job the same job across runs. For 24 h, a run of this node with the same key and the same request gets the generation already submitted, charged once: running the workflow again after a crash (a worker that died) picks up what the crashed run paid for. A changed request is a new generation. Empty: every run submits anew. Wait Mode Poll only (a webhook-resumed run has its own address).",
 };
 
+export const maxCreditsPerRunOption: INodeProperties = {
+	displayName: 'Max Credits per Run',
+	name: 'maxCreditsPerRun',
+	type: 'number',
+	default: 0,
+	typeOptions: { minValue: 0 },
+	description:
+		"Stop before anything is submitted when this run's items would cost more credits than this. Pricing asks Clipia's estimate endpoint: one API request per distinct model and input (items asking the same thing are priced once) and the input schema of each model, so the key must be allowed to read. 0: no cap.",
+};
+
 export function maxWaitProperty(defaultSeconds: number): INodeProperties {
 	return {
 		displayName: 'Max Wait (Seconds)',
@@ -215,6 +225,7 @@ export function generationOptions(tableOptions: INodeProperties[], maxWait: INod
 			maxHeldMbOption,
 			...tableOptions,
 			idempotencyKeyOption,
+			maxCreditsPerRunOption,
 			maxConcurrencyOption,
 			maxWait,
 		],

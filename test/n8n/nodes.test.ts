@@ -214,6 +214,84 @@ describe('batch', () => {
 		expect(emulator.stats(key).jobs).toBe(11);
 	});
 
+	it('Max Credits per Run: over the cap nothing is submitted and the error says the total, the cap and the dearest items; under it the batch runs', async () => {
+		const key = freshKey({ requestsPerMinute: 600, concurrency: 10 });
+		const routes = () => ({ ...emulator.stats(key).byRoute });
+		const run = (cap: number, prompts: string[]) =>
+			runNode({
+				type: NODE_TYPES.video,
+				credentials: credentials(key),
+				input: prompts.map((prompt) => ({ json: { prompt } })),
+				parameters: { prompt: '={{ $json.prompt }}', waitForCompletion: false, options: { maxCreditsPerRun: cap } },
+			});
+		const same = Array(5).fill('waves at dusk');
+		const over = await run(100, same);
+		expect(over.error?.message).toBe(
+			'This run would cost 200 credits, more than Max Credits per Run (100). Nothing was submitted.',
+		);
+		expect(over.error?.description).toMatch(/item 1 of 5 \(40 credits\), item 2 of 5 \(40 credits\), item 3 of 5/);
+		// Five items asking the same thing: priced once.
+		expect(routes()).toMatchObject({ estimate: 1 });
+		expect(routes().submit ?? 0).toBe(0);
+		expect(emulator.stats(key).charged).toBe(0);
+
+		const distinct = ['waves 1', 'waves 2', 'waves 3'];
+		const under = await run(120, distinct);
+		expect(under.error).toBeUndefined();
+		expect(under.items).toHaveLength(3);
+		expect(routes()).toMatchObject({ estimate: 4, submit: 3 });
+		expect(emulator.stats(key).charged).toBe(120);
+	});
+
+	it('credits running out mid-batch: no more submits; the submitted ones are waited for and output; the rest are error items, nothing charged twice', async () => {
+		const key = freshKey({ requestsPerMinute: 600, concurrency: 10, credits: 120 });
+		const run = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			input: items(6, (index) => ({ prompt: `a lantern ${index}` })),
+			parameters: {
+				prompt: '={{ $json.prompt }}',
+				waitForCompletion: true,
+				output: 'urls',
+				options: { maxConcurrency: 2, maxWaitSeconds: 120 },
+			},
+			continueOnFail: true,
+		});
+		expect(run.error).toBeUndefined();
+		const statuses = run.items.map((item) => item.json.status ?? item.json.code);
+		expect(statuses.filter((status) => status === 'COMPLETED')).toHaveLength(3);
+		expect(statuses.filter((status) => status === 'insufficient_credits')).toHaveLength(3);
+		expect(run.items.map((item) => item.pairedItem)).toEqual(Array.from({ length: 6 }, (_, item) => ({ item })));
+		expect(run.items.filter((item) => /^Not submitted/.test(String(item.json.error)))).toHaveLength(2);
+		// One refused submit told the batch; the items after it never asked.
+		expect(emulator.stats(key).byRoute.submit).toBe(4);
+		expect(emulator.stats(key).jobs).toBe(3);
+		expect(emulator.stats(key).charged).toBe(120);
+	});
+
+	it('credits running out mid-batch without Continue on Fail: one error naming every submitted request_id and how many were not submitted', async () => {
+		const key = freshKey({ requestsPerMinute: 600, concurrency: 10, credits: 80 });
+		const run = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			input: items(4, (index) => ({ prompt: `a kite ${index}` })),
+			parameters: { prompt: '={{ $json.prompt }}', waitForCompletion: false, options: { maxConcurrency: 1 } },
+		});
+		expect(run.error?.message).toMatch(/credits/i);
+		const submitted = emulator.log.filter(
+			(entry) => entry.key === key && entry.route === 'submit' && entry.status === 200,
+		);
+		expect(submitted).toHaveLength(2);
+		const named = new Set(
+			String(run.error?.description).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g),
+		);
+		expect(named.size).toBe(2);
+		for (const id of named) expect(emulator.jobInfo(id)).toBeDefined();
+		expect(run.error?.description).toMatch(/2 other item\(s\) of this run were submitted and paid for/);
+		expect(run.error?.description).toMatch(/2 item\(s\) were not submitted/);
+		expect(emulator.stats(key).charged).toBe(80);
+	});
+
 	it('a failing batch names every other request_id it paid for (more than 20 of them), and what became of them', async () => {
 		const key = freshKey({ requestsPerMinute: 600, concurrency: 10 });
 		const run = await runNode({
