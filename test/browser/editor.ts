@@ -93,10 +93,10 @@ export function editorSuite(line: string): void {
 		await page.getByText('Clipia 1: text to image (binary)').first().waitFor();
 	}, 60_000);
 
-	it('finds the nodes by search in the node panel: "Clipia", "image", "video", "generate"', async () => {
+	it('finds the nodes by search in the node panel: "Clipia", "image", "video", "generate", "balance", "credits", "price"', async () => {
 		await openWorkflow('clipiaExample001');
 		const found: Record<string, string[]> = {};
-		for (const term of ['Clipia', 'image', 'video', 'generate']) {
+		for (const term of ['Clipia', 'image', 'video', 'generate', 'balance', 'credits', 'price']) {
 			await page.getByTestId('node-creator-plus-button').click();
 			found[term] = await searchNodePanel(term);
 			if (term === 'Clipia') {
@@ -117,7 +117,13 @@ export function editorSuite(line: string): void {
 			}
 			await page.keyboard.press('Escape');
 		}
-		expect(found.Clipia).toEqual(['Clipia Generate Image', 'Clipia Generate Video', 'Clipia Wait Generation']);
+		expect([...found.Clipia].sort()).toEqual([
+			'Clipia',
+			'Clipia Generate Image',
+			'Clipia Generate Video',
+			'Clipia Wait Generation',
+		]);
+		for (const term of ['balance', 'credits', 'price']) expect(found[term]).toContain('Clipia');
 		expect(found.image).toContain('Clipia Generate Image');
 		expect(found.video).toContain('Clipia Generate Video');
 		expect(found.generate).toEqual(expect.arrayContaining(['Clipia Generate Image', 'Clipia Generate Video']));
@@ -132,6 +138,7 @@ export function editorSuite(line: string): void {
 				'Clipia Generate Image Tool',
 				'Clipia Generate Video Tool',
 				'Clipia Wait Generation Tool',
+				'Clipia Tool',
 			]),
 		);
 		await page.keyboard.press('Escape');

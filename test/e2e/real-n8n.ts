@@ -166,6 +166,30 @@ export function realN8nSuite(line: string): void {
 		expect(emulator.log.slice(before).filter((entry) => entry.route === 'submit')).toHaveLength(20);
 	}, 180_000);
 
+	it('example 8: the balance checked first (the Clipia node), a batch within Max Credits per Run, then what it spent', async () => {
+		const charged = emulator.stats(DEMO_KEYS.live).charged;
+		const before = emulator.log.length;
+		const out = await execute('clipiaExample008');
+		const [balance] = out['Check Balance'];
+		expect(balance.json).toMatchObject({ credits: expect.any(Number), usage_30d: expect.any(Object) });
+		expect(out['Generate Image']).toHaveLength(10);
+		const [spent] = out['What It Spent'];
+		const cost = emulator.stats(DEMO_KEYS.live).charged - charged;
+		expect(spent.json).toMatchObject({
+			count: 10,
+			completed: 10,
+			credits_spent: cost,
+			credits_before: balance.json.credits,
+			credits_left: (balance.json.credits as number) - cost,
+		});
+		expect(cost).toBeLessThanOrEqual(100);
+		const routes = emulator.log.slice(before).map((entry) => entry.route);
+		// Each of the ten priced (different prompts) before the first submit.
+		expect(routes.filter((route) => route === 'estimate')).toHaveLength(10);
+		expect(routes.indexOf('submit')).toBeGreaterThan(routes.lastIndexOf('estimate'));
+		expect(routes.filter((route) => route === 'submit')).toHaveLength(10);
+	}, 180_000);
+
 	it('example 5: the AI agent workflow imports and n8n loads its Clipia tool nodes', async () => {
 		const listed = await n8n(['list:workflow']);
 		expect(listed.stdout).toContain('clipiaExample005');

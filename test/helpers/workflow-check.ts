@@ -9,6 +9,7 @@ import type { INodeProperties, INodeType } from 'n8n-workflow';
 import { loadNode } from './nodes';
 
 const NODES: Record<string, INodeType> = {
+	clipia: loadNode('Clipia'),
 	clipiaGenerateImage: loadNode('ClipiaGenerateImage'),
 	clipiaGenerateVideo: loadNode('ClipiaGenerateVideo'),
 	clipiaWaitGeneration: loadNode('ClipiaWaitGeneration'),
@@ -24,7 +25,7 @@ interface WorkflowNode {
 export function unknownParameters(workflow: { nodes?: unknown }): string[] {
 	const unknown: string[] = [];
 	for (const node of (workflow.nodes ?? []) as WorkflowNode[]) {
-		const type = /^n8n-nodes-clipia\.(clipia\w+?)(Tool)?$/.exec(node.type ?? '')?.[1];
+		const type = /^n8n-nodes-clipia\.(clipia\w*?)(Tool)?$/.exec(node.type ?? '')?.[1];
 		if (!type) continue;
 		const described = NODES[type]?.description.properties;
 		if (!described) {
