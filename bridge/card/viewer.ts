@@ -110,7 +110,11 @@ function applyHostContext(context: HostContext | undefined): void {
 let args: Json = {};
 let generation: Generation = {};
 let startedAt = Date.now();
-let torn = false;
+/** Torn down, or its tool call cancelled: the card refreshes no more. */
+let stopped = false;
+/** Refreshes in a row that brought no state: each waits twice as long; after a few, the card stops. */
+let failures = 0;
+const MAX_FAILURES = 6;
 
 const element = <K extends keyof HTMLElementTagNameMap>(
 	tag: K,
@@ -166,7 +170,7 @@ function statusLine(): HTMLElement {
 		bar.append(fill);
 		line.append(bar);
 	} else if (status === 'SUBMITTING') line.append('Submitting…');
-	else line.append(status === 'COMPLETED' ? 'Completed' : status === 'FAILED' ? 'Failed' : 'Canceled');
+	else line.append(status === 'COMPLETED' ? 'Completed' : status === 'CANCELED' ? 'Canceled' : 'Failed');
 	return line;
 }
 
@@ -233,20 +237,19 @@ function render(): void {
 	card.append(statusLine());
 	const shown = media();
 	if (shown) card.append(shown);
-	if (generation.status === 'FAILED' || generation.status === 'CANCELED') {
-		card.append(
-			element(
-				'div',
-				{ class: 'failure', role: 'alert' },
-				element('strong', {}, errorText(generation.error)),
-				element(
-					'p',
-					{},
-					generation.next_step ??
-						'Its credits are refunded. Ask again, perhaps with a changed prompt or another model.',
-				),
-			),
+	if (generation.status === 'FAILED' || generation.status === 'CANCELED' || generation.status === 'ERROR') {
+		const next =
+			generation.next_step ??
+			(generation.status === 'ERROR'
+				? undefined
+				: 'Its credits are refunded. Ask again, perhaps with a changed prompt or another model.');
+		const failure = element(
+			'div',
+			{ class: 'failure', role: 'alert' },
+			element('strong', {}, errorText(generation.error)),
 		);
+		if (next) failure.append(element('p', {}, next));
+		card.append(failure);
 	} else if (generation.note) card.append(element('p', { class: 'note' }, generation.note));
 	const id = requestIdRow();
 	if (id) card.append(id);
@@ -259,13 +262,14 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 let ticker: ReturnType<typeof setInterval> | undefined;
 
 function running(): boolean {
-	return !!generation.request_id && !TERMINAL.has(generation.status ?? '') && !torn;
+	return !!generation.request_id && !TERMINAL.has(generation.status ?? '') && !stopped && failures < MAX_FAILURES;
 }
 
 function schedule(): void {
 	clearTimeout(timer);
 	if (!running() || document.visibilityState === 'hidden') return;
-	timer = setTimeout(refresh, generation.status === 'IN_PROGRESS' ? 2_000 : 3_000);
+	const every = generation.status === 'IN_PROGRESS' ? 2_000 : 3_000;
+	timer = setTimeout(refresh, Math.min(30_000, every * 2 ** failures));
 }
 
 async function refresh(): Promise<void> {
@@ -275,9 +279,21 @@ async function refresh(): Promise<void> {
 			name: REFRESH_TOOL,
 			arguments: { request_id: generation.request_id },
 		})) as { structuredContent?: Generation; isError?: boolean };
-		if (answer.structuredContent?.status) show(answer.structuredContent);
+		if (answer.structuredContent?.status) {
+			failures = 0;
+			show(answer.structuredContent);
+		} else failures++;
 	} catch {
-		// The host refused or the server failed: try again at the next tick.
+		// The host refused or the server failed: try again later, less often.
+		failures++;
+	}
+	if (failures >= MAX_FAILURES) {
+		generation = {
+			...generation,
+			note: 'The card could not refresh this generation. Ask for it again by its request_id.',
+		};
+		clearInterval(ticker);
+		render();
 	}
 	schedule();
 }
@@ -292,7 +308,10 @@ function show(result: Generation): void {
 
 document.addEventListener('visibilitychange', () => {
 	if (document.visibilityState === 'visible') void refresh();
-	else clearTimeout(timer);
+	else {
+		clearTimeout(timer);
+		clearInterval(ticker);
+	}
 });
 
 handlers['ui/notifications/tool-input'] = (params) => {
@@ -301,19 +320,29 @@ handlers['ui/notifications/tool-input'] = (params) => {
 	render();
 };
 handlers['ui/notifications/tool-result'] = (params) => {
-	const result = (params.structuredContent ?? {}) as Generation;
-	show(
-		result.request_id ? result : { status: 'FAILED', error: errorText((result as Json).error as Generation['error']) },
-	);
+	const result = (params.structuredContent ?? {}) as Generation & { error?: { message?: string; request_id?: string } };
+	if (result.request_id) show(result);
+	else {
+		// The call itself failed (the bridge's error result): its sentence and next step. When the
+		// generation was submitted before the failure, its request_id is there: the card follows it.
+		const error = typeof result.error === 'object' ? result.error : undefined;
+		const said = [error?.message ?? errorText(result.error), result.next_step].filter(Boolean).join(' ');
+		show(
+			error?.request_id
+				? { request_id: error.request_id, note: said }
+				: { status: 'ERROR', error: error?.message ?? errorText(result.error), next_step: result.next_step },
+		);
+	}
 	schedule();
 };
 handlers['ui/notifications/tool-cancelled'] = () => {
+	stopped = true;
 	clearTimeout(timer);
 	clearInterval(ticker);
 };
 handlers['ui/notifications/host-context-changed'] = (params) => applyHostContext(params as HostContext);
 handlers['ui/resource-teardown'] = () => {
-	torn = true;
+	stopped = true;
 	clearTimeout(timer);
 	clearInterval(ticker);
 	return {};
@@ -323,12 +352,13 @@ handlers.ping = () => ({});
 // ---- Size: the host sizes the frame to the card -------------------------------------------------
 
 let lastHeight = 0;
-new ResizeObserver(() => {
+/** The size goes to the host once it answered ui/initialize, and whenever it changes after. */
+function sendSize(): void {
 	const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
 	if (height === lastHeight) return;
 	lastHeight = height;
 	notify('ui/notifications/size-changed', { height });
-}).observe(document.documentElement);
+}
 
 render();
 void request('ui/initialize', {
@@ -338,4 +368,6 @@ void request('ui/initialize', {
 }).then((result) => {
 	applyHostContext(result.hostContext as HostContext | undefined);
 	notify('ui/notifications/initialized');
+	new ResizeObserver(sendSize).observe(document.documentElement);
+	sendSize();
 });

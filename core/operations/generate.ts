@@ -11,6 +11,7 @@ import {
 	type GenerateVideoParams,
 } from '../fields';
 import { keepRequestId } from '../errors';
+import { settle, type Settled } from '../runtime';
 import { canonicalJson, reproducibleKey, type JobIdentity } from '../idempotency';
 import { isTerminal, type RequestResponse } from '../http/wire';
 import { resultFromAnswer, resultFromSubmit, type GenerationResult, type KnownOfGeneration } from '../result';
@@ -95,10 +96,15 @@ export async function runGeneration(
 	const started = client.runtime.now();
 	const deadline = waitDeadline(context, options.waitSeconds);
 	const input = await requestInput(context, prepared);
+	// The key follows the request as asked, not as fitted: a run whose schema read missed its
+	// patience (and so sends the fields unfitted) must still find the generation an earlier run paid for.
 	const idempotencyKey =
 		options.idempotencyKey ??
 		(options.job
-			? reproducibleKey(options.job, prepared.model, { input, webhook_url: prepared.webhookUrl })
+			? reproducibleKey(options.job, prepared.model, {
+					input: { ...prepared.input, ...prepared.extraInput },
+					webhook_url: prepared.webhookUrl,
+				})
 			: undefined);
 	const submitted = await client.submit(prepared.model, input, {
 		signal,
@@ -150,26 +156,36 @@ async function requestInput(context: OperationContext, prepared: PreparedGenerat
 	};
 }
 
+/** Input fields that change what a generation is, not what it costs (assumed: Clipia prices a model by its settings). */
+const PRICE_NEUTRAL = new Set(['prompt', 'negative_prompt', 'seed']);
+
 /**
- * What each generation would cost, priced by Clipia's estimate endpoint with the very input
- * its submit would send; generations asking the same thing are priced once. Spends nothing.
+ * What each generation would cost, priced by Clipia's estimate endpoint with the input its
+ * submit would send. Generations that differ only in their prompt or seed are priced once, so a
+ * batch of many prompts costs one estimate per model and settings. Each item's price, or why it
+ * could not be priced, is its own. Spends nothing.
  */
 export async function priceGenerations(
 	context: OperationContext,
 	generations: readonly PreparedGeneration[],
-): Promise<number[]> {
+): Promise<Array<Settled<number>>> {
 	const prices = new Map<string, Promise<number>>();
 	return Promise.all(
-		generations.map(async (prepared) => {
-			const input = await requestInput(context, prepared);
-			const key = canonicalJson({ model: prepared.model, input });
-			if (!prices.has(key))
-				prices.set(
-					key,
-					estimateCost(context, { model: prepared.model, input }).then((estimate) => estimate.cost_credits),
-				);
-			return prices.get(key)!;
-		}),
+		generations.map((prepared) =>
+			settle(
+				(async () => {
+					const input = await requestInput(context, prepared);
+					const settings = Object.fromEntries(Object.entries(input).filter(([field]) => !PRICE_NEUTRAL.has(field)));
+					const key = canonicalJson({ model: prepared.model, settings });
+					if (!prices.has(key))
+						prices.set(
+							key,
+							estimateCost(context, { model: prepared.model, input }).then((estimate) => estimate.cost_credits),
+						);
+					return prices.get(key)!;
+				})(),
+			),
+		),
 	);
 }
 

@@ -254,7 +254,8 @@ export class Clipia implements INodeType {
 			},
 			signal,
 		);
-		return [outputItems(this, asks, settled)];
+		// This node submits nothing: no sibling was paid for.
+		return [outputItems(this, asks, settled, { namePaidSiblings: false })];
 	}
 }
 

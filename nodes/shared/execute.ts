@@ -136,14 +136,15 @@ export async function runGenerations(
 		);
 	}
 	const client = await clientFor(context);
-	await keepWithinCreditCap(context, client, plans);
+	plans = await keepWithinCreditCap(context, client, plans);
 	// Once Clipia says the credits ran out, no item submits again: those waiting end as not submitted.
 	let outOfCredits: ClipiaError | undefined;
 	const items = await work(
 		context,
 		plans,
 		async (item, signal) => {
-			if (outOfCredits) throw notSubmitted(outOfCredits);
+			// An item with an Idempotency Key may be a replay of one already paid for: it still asks.
+			if (outOfCredits && !item.job.jobKey) throw notSubmitted(outOfCredits);
 			return runGeneration(
 				{
 					client,
@@ -180,42 +181,55 @@ function notSubmitted(cause: ClipiaError): ClipiaError {
 	return new ClipiaError({
 		code: cause.code,
 		status: cause.status,
-		message: `Not submitted: ${cause.message.replace(/\.$/, '')} before this item's turn. Nothing was charged for it.`,
+		message:
+			cause.code === 'subscription_required'
+				? "Not submitted: the account's subscription lapsed before this item's turn (Clipia refused an earlier submit of this run). Nothing was charged for it."
+				: "Not submitted: the credits ran out before this item's turn (Clipia refused an earlier submit of this run). Nothing was charged for it.",
 	});
 }
 
 /**
- * Options → Max Credits per Run: every item priced before the first submit (items asking the
- * same thing once); over the cap, the node stops having spent nothing.
+ * Options → Max Credits per Run: every item priced before the first submit; over the cap, the
+ * node stops having spent nothing. An item that can't be priced fails on its own, as it would
+ * at its submit (under Continue on Fail it becomes an error item, not counted, not submitted).
  */
 async function keepWithinCreditCap(
 	context: IExecuteFunctions,
 	client: ClipiaClient,
 	plans: Array<ItemPlan<GenerationJob> | { itemIndex: number; error: unknown }>,
-): Promise<void> {
+): Promise<Array<ItemPlan<GenerationJob> | { itemIndex: number; error: unknown }>> {
 	const cap = Number(optionValue(context.getNodeParameter('options', 0, {}) as IDataObject, maxCreditsPerRunOption));
-	if (!(cap > 0)) return;
+	if (!(cap > 0)) return plans;
 	const priced = plans.filter((plan): plan is ItemPlan<GenerationJob> => 'job' in plan);
-	const costs = await priceGenerations(
+	const prices = await priceGenerations(
 		{ client, signal: context.getExecutionCancelSignal?.(), deadline: itemDeadline(client, SUBMIT_PATIENCE_SECONDS) },
 		priced.map((plan) => plan.job),
-	).catch((error: unknown) => {
-		throw toNodeError(context.getNode(), error, 0);
-	});
-	const total = costs.reduce((sum, cost) => sum + cost, 0);
-	if (total <= cap) return;
-	const count = context.getInputData().length;
-	const dearest = priced
-		.map((plan, index) => ({ item: plan.itemIndex + 1, cost: costs[index] }))
-		.sort((a, b) => b.cost - a.cost || a.item - b.item)
-		.slice(0, 3)
-		.map(({ item, cost }) => `item ${item} of ${count} (${cost} credits)`);
-	throw new NodeOperationError(
-		context.getNode(),
-		`This run would cost ${total} credits, more than Max Credits per Run (${cap}). Nothing was submitted.`,
-		{
-			description: `The most expensive: ${dearest.join(', ')}. Raise Max Credits per Run, or send fewer or cheaper items.`,
-		},
+	);
+	const unpriced = new Map<number, unknown>();
+	const costs: Array<{ item: number; cost: number }> = [];
+	for (const [index, price] of prices.entries()) {
+		const { itemIndex } = priced[index];
+		if (price.ok) costs.push({ item: itemIndex + 1, cost: price.value });
+		else if (!context.continueOnFail()) throw toNodeError(context.getNode(), price.error, itemIndex);
+		else unpriced.set(itemIndex, price.error);
+	}
+	const total = costs.reduce((sum, { cost }) => sum + cost, 0);
+	if (total > cap) {
+		const count = context.getInputData().length;
+		const dearest = [...costs]
+			.sort((a, b) => b.cost - a.cost || a.item - b.item)
+			.slice(0, 3)
+			.map(({ item, cost }) => `item ${item} of ${count} (${cost} credits)`);
+		throw new NodeOperationError(
+			context.getNode(),
+			`This run would cost ${total} credits, more than Max Credits per Run (${cap}). Nothing was submitted.`,
+			{
+				description: `The most expensive: ${dearest.join(', ')}. Raise Max Credits per Run, or send fewer or cheaper items.`,
+			},
+		);
+	}
+	return plans.map((plan) =>
+		unpriced.has(plan.itemIndex) ? { itemIndex: plan.itemIndex, error: unpriced.get(plan.itemIndex) } : plan,
 	);
 }
 
@@ -291,6 +305,7 @@ export function outputItems(
 	context: IExecuteFunctions,
 	plans: ReadonlyArray<{ itemIndex: number }>,
 	settled: Array<{ ok: true; value: INodeExecutionData[] } | { ok: false; error: unknown }>,
+	{ namePaidSiblings = true } = {},
 ): INodeExecutionData[] {
 	const out: INodeExecutionData[] = [];
 	for (const [index, outcome] of settled.entries()) {
@@ -301,7 +316,7 @@ export function outputItems(
 		}
 		if (!context.continueOnFail()) {
 			const error = toNodeError(context.getNode(), outcome.error, itemIndex);
-			const others = submittedElsewhere(settled, index);
+			const others = namePaidSiblings ? submittedElsewhere(settled, index) : [];
 			const unsent = settled.filter((other) => !other.ok && isUnsentForCredits(other.error)).length;
 			if ((others.length || unsent) && 'description' in error)
 				error.description = [
@@ -322,16 +337,19 @@ export function outputItems(
 
 /** Items of this run that did get submitted (and were paid for), so a failing run loses none of them. */
 function submittedElsewhere(
-	settled: Array<{ ok: boolean; value?: INodeExecutionData[] }>,
+	settled: Array<{ ok: true; value: INodeExecutionData[] } | { ok: false; error: unknown }>,
 	except: number,
 ): Array<{ id: string; status: string }> {
-	return settled
-		.filter((outcome, index) => index !== except && outcome.ok)
-		.map((outcome) => ({
-			id: String(outcome.value?.[0]?.json?.request_id ?? ''),
-			status: String(outcome.value?.[0]?.json?.status ?? ''),
-		}))
-		.filter((sibling) => sibling.id);
+	return settled.flatMap((outcome, index) => {
+		if (index === except) return [];
+		if (outcome.ok) {
+			const json = outcome.value[0]?.json;
+			return json?.request_id ? [{ id: String(json.request_id), status: String(json.status ?? '') }] : [];
+		}
+		// A failed item may still have been paid for (a wait that ran out, a download that failed).
+		const error = outcome.error;
+		return error instanceof ClipiaError && error.requestId ? [{ id: error.requestId, status: error.code }] : [];
+	});
 }
 
 /** Every sibling's request_id, and what became of the paid ones. */

@@ -235,12 +235,36 @@ describe('batch', () => {
 		expect(routes().submit ?? 0).toBe(0);
 		expect(emulator.stats(key).charged).toBe(0);
 
+		// Items that differ only in their prompt are priced once too.
 		const distinct = ['waves 1', 'waves 2', 'waves 3'];
 		const under = await run(120, distinct);
 		expect(under.error).toBeUndefined();
 		expect(under.items).toHaveLength(3);
-		expect(routes()).toMatchObject({ estimate: 4, submit: 3 });
+		expect(routes()).toMatchObject({ estimate: 2, submit: 3 });
 		expect(emulator.stats(key).charged).toBe(120);
+	});
+
+	it('Max Credits per Run: an item that cannot be priced fails alone (Continue on Fail), the others are priced and run', async () => {
+		const key = freshKey({ requestsPerMinute: 600, concurrency: 10 });
+		const run = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			input: [{ json: { model: '' } }, { json: { model: 'no-such-model' } }, { json: { model: '' } }],
+			parameters: {
+				prompt: 'a harbour at dawn',
+				model: '={{ $json.model }}',
+				waitForCompletion: false,
+				options: { maxCreditsPerRun: 100 },
+			},
+			continueOnFail: true,
+		});
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((item) => Boolean(item.json.request_id))).toEqual([true, false, true]);
+		expect(run.items[1]).toMatchObject({
+			json: { error: expect.stringMatching(/no-such-model/) },
+			pairedItem: { item: 1 },
+		});
+		expect(emulator.stats(key).byRoute.submit).toBe(2);
 	});
 
 	it('credits running out mid-batch: no more submits; the submitted ones are waited for and output; the rest are error items, nothing charged twice', async () => {
@@ -290,6 +314,28 @@ describe('batch', () => {
 		expect(run.error?.description).toMatch(/2 other item\(s\) of this run were submitted and paid for/);
 		expect(run.error?.description).toMatch(/2 item\(s\) were not submitted/);
 		expect(emulator.stats(key).charged).toBe(80);
+	});
+
+	it('a failing batch also names the paid items that failed after their submit (a wait that ran out)', async () => {
+		const key = freshKey({ requestsPerMinute: 600, concurrency: 10 });
+		const run = await runNode({
+			type: NODE_TYPES.video,
+			credentials: credentials(key),
+			input: items(3, (index) => ({ prompt: `a glacier ${index} [emulator:seconds=600]` })),
+			parameters: {
+				prompt: '={{ $json.prompt }}',
+				waitForCompletion: true,
+				output: 'urls',
+				options: { maxWaitSeconds: 2 },
+			},
+		});
+		expect(run.error?.message).toMatch(/still running/i);
+		const named = new Set(
+			String(run.error?.description).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g),
+		);
+		// Its own and the two others: every generation paid for.
+		expect(named.size).toBe(3);
+		expect(run.error?.description).toMatch(/2 other item\(s\) of this run were submitted and paid for/);
 	});
 
 	it('a failing batch names every other request_id it paid for (more than 20 of them), and what became of them', async () => {

@@ -55,7 +55,7 @@ it('ci.yml runs the README test command on push and pull request', () => {
 
 describe.each([
 	['publish-n8n-nodes.yml', 'n8n-nodes-clipia', /npm publish --provenance --access public$/],
-	['publish-mcp-bridge.yml', 'clipia-mcp-bridge', /npm publish --workspace bridge --provenance --access public$/],
+	['publish-mcp-bridge.yml', 'clipia-mcp-bridge', /npm publish --workspace bridge --provenance --access public$/m],
 ])('%s', (file, name, publish) => {
 	const workflow = read(file);
 	it(`publishes on a ${name}-v* tag and nothing else`, () => {
