@@ -159,7 +159,7 @@ export async function runGenerations(
 					job: jobIdentity(context, item.job.jobKey),
 				},
 			).catch((error: unknown) => {
-				if (error instanceof ClipiaError && OUT_OF_CREDITS.has(error.code) && !error.requestId) outOfCredits ??= error;
+				if (isUnsentForCredits(error)) outOfCredits ??= error as ClipiaError;
 				throw error;
 			});
 		},

@@ -143,6 +143,12 @@ export function crashSuite(line: string): void {
 		return { seen: seen.map(short), retry: retry.map(short) };
 	}
 
+	/** What a user does after n8n emptied the execution: runs the same items again; returns what n8n showed. */
+	async function runAgain(path: string, workflowId: string, batchPrompts: string[]) {
+		const again = await n8n.start(path, workflowId, batchPrompts);
+		return { rerun: await n8n.statusesUntilDone(again, 240_000), items: await n8n.itemsOf(again) };
+	}
+
 	/** n8n's long sentence for a stalled job, shortened for the figures. */
 	const short = (status: string) => status.replace(/\. To allow this execution.*$/, '.');
 
@@ -155,9 +161,7 @@ export function crashSuite(line: string): void {
 		const { seen, retry } = await n8nAfterAWorkerDied(id, 'Clipia');
 		await topUpWorkers();
 
-		const again = await n8n.start('crash-poll', 'clipiaCrashPoll', batchPrompts);
-		const rerun = await n8n.statusesUntilDone(again, 240_000);
-		const items = await n8n.itemsOf(again);
+		const { rerun, items } = await runAgain('crash-poll', 'clipiaCrashPoll', batchPrompts);
 		figures.push(
 			`- one worker of two killed while one node polled (${dead.name}): ${seen.join(' → ')}; n8n's Retry: ${retry.join(' → ')}, no node run; ` +
 				`the same items run again: ${rerun.join(' → ')} with ${completed(items)} videos; ${charged() - before} generations charged for ${VIDEOS} items`,
@@ -181,9 +185,7 @@ export function crashSuite(line: string): void {
 		const { seen, retry } = await n8nAfterAWorkerDied(id, 'Clipia Submit');
 		await topUpWorkers();
 
-		const again = await n8n.start('crash-recipe', 'clipiaCrashRecipe', batchPrompts);
-		const rerun = await n8n.statusesUntilDone(again, 240_000);
-		const items = await n8n.itemsOf(again);
+		const { rerun, items } = await runAgain('crash-recipe', 'clipiaCrashRecipe', batchPrompts);
 		figures.push(
 			`- the recipe, one worker of two killed while Wait Generation polled (${dead.name}): ${seen.join(' → ')}, the saved request_ids gone; n8n's Retry: ${retry.join(' → ')}; ` +
 				`the same items run again: ${rerun.join(' → ')} with ${completed(items)} videos; ${charged() - before} generations charged for ${VIDEOS} items`,
@@ -220,9 +222,7 @@ export function crashSuite(line: string): void {
 		const { seen, retry } = await n8nAfterAWorkerDied(id, 'Clipia');
 		await topUpWorkers();
 
-		const again = await n8n.start('crash-poll', 'clipiaCrashPoll', batchPrompts);
-		const rerun = await n8n.statusesUntilDone(again, 240_000);
-		const items = await n8n.itemsOf(again);
+		const { rerun, items } = await runAgain('crash-poll', 'clipiaCrashPoll', batchPrompts);
 		figures.push(
 			`- every worker killed while one node polled: ${seen.join(' → ')}; n8n's Retry: ${retry.join(' → ')}; ` +
 				`the same items run again: ${rerun.join(' → ')} with ${completed(items)} videos; ${charged() - before} generations charged for ${VIDEOS} items`,
