@@ -48,6 +48,14 @@ export interface FieldSpec {
 export const DEFAULT_IMAGE_MODEL = 'nano-banana-2';
 export const DEFAULT_TEXT_TO_VIDEO_MODEL = 'seedance-2-fast-t2v';
 export const DEFAULT_IMAGE_TO_VIDEO_MODEL = 'seedance-2-fast-i2v';
+/**
+ * Audio, assumed: Clipia publishes that audio models exist (type `audio`, results under
+ * `output.audio`) but not their slugs or fields. These two defaults and the audio fields
+ * below are the guesses; the model list and each model's input schema are the truth.
+ */
+export const DEFAULT_SPEECH_MODEL = 'elevenlabs-v3';
+export const DEFAULT_MUSIC_MODEL = 'stable-audio-2';
+export const AUDIO_DURATION_RANGE = { min: 1, max: 300 } as const;
 
 export const IMAGE_ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9'] as const;
 export const VIDEO_ASPECT_RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4', '21:9'] as const;
@@ -207,6 +215,47 @@ export const VIDEO_FIELDS = [
 	webhookUrl,
 ] as const satisfies readonly FieldSpec[];
 
+export const AUDIO_FIELDS = [
+	{
+		key: 'prompt',
+		n8nName: 'prompt',
+		displayName: 'Prompt',
+		type: 'string',
+		target: 'input',
+		required: true,
+		description: 'Speech models: the words to speak. Music models: the music or sound to make, in plain words',
+	},
+	{
+		key: 'model',
+		n8nName: 'model',
+		displayName: 'Model',
+		type: 'string',
+		target: 'model',
+		usual: DEFAULT_SPEECH_MODEL,
+		description: `Clipia audio model slug: ${DEFAULT_SPEECH_MODEL} reads the prompt aloud (speech), ${DEFAULT_MUSIC_MODEL} makes the music or sound it describes`,
+	},
+	{
+		key: 'voice',
+		n8nName: 'voice',
+		displayName: 'Voice',
+		type: 'string',
+		target: 'input',
+		description: "Speech models: the voice to read with, one the model's input schema lists (e.g. Rachel)",
+	},
+	{
+		key: 'duration',
+		n8nName: 'duration',
+		displayName: 'Duration (Seconds)',
+		type: 'integer',
+		target: 'input',
+		min: AUDIO_DURATION_RANGE.min,
+		max: AUDIO_DURATION_RANGE.max,
+		description: 'Music models: the length in seconds (models allow fewer; speech lasts as long as its words); longer costs more',
+	},
+	extraInput,
+	webhookUrl,
+] as const satisfies readonly FieldSpec[];
+
 /** The value a field of each type takes. */
 export type FieldValue<F extends FieldSpec> = F['type'] extends 'integer'
 	? number
@@ -227,6 +276,7 @@ export type ParamsOf<Fields extends readonly FieldSpec[]> = {
 
 export type GenerateImageParams = ParamsOf<typeof IMAGE_FIELDS>;
 export type GenerateVideoParams = ParamsOf<typeof VIDEO_FIELDS>;
+export type GenerateAudioParams = ParamsOf<typeof AUDIO_FIELDS>;
 
 /** The fields a surface offers. */
 export function fieldsFor<Fields extends readonly FieldSpec[]>(

@@ -24,8 +24,10 @@ export { isTerminal, type GenerationOutput, type GenerationStatus, type ModelDet
 // The operations.
 export type { GenerationContext, OperationContext } from './operations/context';
 export {
+	generateAudio,
 	generateImage,
 	generateVideo,
+	prepareAudio,
 	prepareImage,
 	prepareVideo,
 	priceGenerations,
@@ -41,13 +43,17 @@ export { estimateCost, getBalance, getModel, listModels, type ListModelsParams }
 
 // Their fields, results and errors.
 export {
+	AUDIO_FIELDS,
 	DEFAULT_IMAGE_MODEL,
+	DEFAULT_MUSIC_MODEL,
+	DEFAULT_SPEECH_MODEL,
 	DEFAULT_IMAGE_TO_VIDEO_MODEL,
 	DEFAULT_TEXT_TO_VIDEO_MODEL,
 	IMAGE_FIELDS,
 	VIDEO_FIELDS,
 	fieldsFor,
 	type FieldSpec,
+	type GenerateAudioParams,
 	type GenerateImageParams,
 	type GenerateVideoParams,
 	type ParamsOf,

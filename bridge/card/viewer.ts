@@ -10,7 +10,7 @@
  *
  * What it shows: prompt and model; while running, the status (queue position, progress, time
  * elapsed against the expected run time) refreshed through the app-only tool
- * `refresh_generation` until the generation ends or the card is hidden; then the images
+ * `app_get_generation` until the generation ends or the card is hidden; then the images
  * (linking to the originals), the video or the audio in a player, the cost, the request_id
  * (copyable); a FAILED / CANCELED generation with its error and what to do next.
  */
@@ -37,7 +37,7 @@ interface Generation {
 }
 
 const PROTOCOL_VERSION = '2026-01-26';
-const REFRESH_TOOL = 'refresh_generation';
+const REFRESH_TOOL = 'app_get_generation';
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELED']);
 
 // ---- The view's side of the protocol -------------------------------------------------------

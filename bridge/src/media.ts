@@ -22,9 +22,9 @@ import {
 } from '../../core';
 import { plainError } from './api-transport';
 import { axios } from './lazy-axios';
-import type { InlineImage, MediaHandling, SavedMedia } from './tools';
+import type { InlineMedia, MediaHandling, SavedMedia } from './tools';
 
-/** Claude Desktop rejects results over 1 MiB; a preview is a glance, not the image. */
+/** Claude Desktop rejects results over 1 MiB; a preview is a glance (a picture, a few seconds of sound), not the medium. */
 export const MAX_PREVIEW_BYTES = 256 * 1024;
 
 export interface MediaOptions {
@@ -35,11 +35,12 @@ export interface MediaOptions {
 
 export function mediaHandling(options: MediaOptions): MediaHandling {
 	const handling: MediaHandling = {
-		preview: (url, signal, answerBy) => {
+		preview: (url, kind, signal, answerBy) => {
 			const limit = timeLimit(signal, Math.min(15_000, answerBy - Date.now()));
 			return fetchPreview(
 				options.http ?? axios(),
 				url,
+				kind,
 				options.maxPreviewBytes ?? MAX_PREVIEW_BYTES,
 				limit.signal,
 				limit.ms,
@@ -138,16 +139,17 @@ async function getStream(http: AxiosInstance, url: string, signal: AbortSignal, 
 async function fetchPreview(
 	http: AxiosInstance,
 	url: string,
+	kind: InlineMedia['kind'],
 	maxBytes: number,
 	signal: AbortSignal,
 	timeoutMs: number,
-): Promise<InlineImage | undefined> {
+): Promise<InlineMedia | undefined> {
 	try {
 		const response = await getStream(http, url, signal, timeoutMs);
 		const stream = response.data;
-		const mimeType = mediaMimeType(String(response.headers['content-type'] ?? ''), url, 'image');
+		const mimeType = mediaMimeType(String(response.headers['content-type'] ?? ''), url, kind);
 		const declared = Number(response.headers['content-length']);
-		if (!mimeType.startsWith('image/') || (Number.isFinite(declared) && declared > maxBytes)) {
+		if (!mimeType.startsWith(`${kind}/`) || (Number.isFinite(declared) && declared > maxBytes)) {
 			stream.destroy();
 			return undefined;
 		}
@@ -170,9 +172,9 @@ async function fetchPreview(
 			signal.removeEventListener('abort', stop);
 		}
 		const bytes = Buffer.concat(chunks);
-		// Never show as a picture what is not the image it claims to be (an HTML page, say).
+		// Never show as a picture (or play) what is not the medium it claims to be (an HTML page, say).
 		if (!bytesAreClaimedType(mimeType, bytes.subarray(0, SNIFF_BYTES))) return undefined;
-		return { data: bytes.toString('base64'), mimeType };
+		return { kind, data: bytes.toString('base64'), mimeType };
 	} catch {
 		// A preview is a courtesy: the URLs in the result are what matters.
 		return undefined;

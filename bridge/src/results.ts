@@ -1,7 +1,7 @@
 /**
  * Tool outcomes and errors as MCP content: everything in `structuredContent` (Claude Code
  * shows the model only that), mirrored as one JSON text block for clients that ignore it;
- * an image only as its own content block, never base64 inside the structured result; each
+ * an image or audio clip only as its own content block, never base64 inside the structured result; each
  * finished medium as a `resource_link`.
  */
 
@@ -10,7 +10,7 @@ import type { ToolOutcome } from './tools';
 
 export type ContentBlock =
 	| { type: 'text'; text: string }
-	| { type: 'image'; data: string; mimeType: string }
+	| { type: 'image' | 'audio'; data: string; mimeType: string }
 	| { type: 'resource_link'; uri: string; name: string; mimeType: string; size?: number };
 
 export interface ToolResult {
@@ -22,7 +22,8 @@ export interface ToolResult {
 
 export function successResult(outcome: ToolOutcome): ToolResult {
 	const content: ContentBlock[] = [{ type: 'text', text: JSON.stringify(outcome.structured) }];
-	if (outcome.image) content.push({ type: 'image', data: outcome.image.data, mimeType: outcome.image.mimeType });
+	if (outcome.preview)
+		content.push({ type: outcome.preview.kind, data: outcome.preview.data, mimeType: outcome.preview.mimeType });
 	// Links after the preview: a client that shows resources offers each original (and saved file) by name.
 	for (const link of outcome.links ?? []) content.push({ type: 'resource_link', ...link });
 	// A generation that ended FAILED/CANCELED is the call's failure: flagged, the full result kept.

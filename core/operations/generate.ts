@@ -1,12 +1,15 @@
-/** generateImage, generateVideo: validate, submit once (idempotently), optionally wait. */
+/** generateImage, generateVideo, generateAudio: validate, submit once (idempotently), optionally wait. */
 
 import {
+	AUDIO_FIELDS,
 	DEFAULT_IMAGE_MODEL,
+	DEFAULT_SPEECH_MODEL,
 	DEFAULT_IMAGE_TO_VIDEO_MODEL,
 	DEFAULT_TEXT_TO_VIDEO_MODEL,
 	IMAGE_FIELDS,
 	VIDEO_FIELDS,
 	type FieldSpec,
+	type GenerateAudioParams,
 	type GenerateImageParams,
 	type GenerateVideoParams,
 } from '../fields';
@@ -34,7 +37,7 @@ export interface PreparedGeneration {
 	webhookUrl?: string;
 }
 
-export type { GenerateImageParams, GenerateVideoParams };
+export type { GenerateAudioParams, GenerateImageParams, GenerateVideoParams };
 
 export function prepareImage(params: GenerateImageParams): PreparedGeneration {
 	return prepare(IMAGE_FIELDS, params, () => DEFAULT_IMAGE_MODEL);
@@ -44,6 +47,11 @@ export function prepareVideo(params: GenerateVideoParams): PreparedGeneration {
 	return prepare(VIDEO_FIELDS, params, (input) =>
 		input.image_url ? DEFAULT_IMAGE_TO_VIDEO_MODEL : DEFAULT_TEXT_TO_VIDEO_MODEL,
 	);
+}
+
+/** Speech unless the model says otherwise: the model decides between speech and music. */
+export function prepareAudio(params: GenerateAudioParams): PreparedGeneration {
+	return prepare(AUDIO_FIELDS, params, () => DEFAULT_SPEECH_MODEL);
 }
 
 /** Checks every field, then sorts the given ones by where they go; what was left out is not sent. */
@@ -158,11 +166,13 @@ async function requestInput(context: OperationContext, prepared: PreparedGenerat
 
 /** Input fields that change what a generation is, not what it costs (assumed: Clipia prices a model by its settings). */
 const PRICE_NEUTRAL = new Set(['prompt', 'negative_prompt', 'seed']);
+/** Speech is priced by its words (assumed, as text-to-speech services do), so an audio prompt is priced each time. */
+const AUDIO_PRICE_NEUTRAL = new Set(['seed']);
 
 /**
  * What each generation would cost, priced by Clipia's estimate endpoint with the input its
  * submit would send. Generations that differ only in their prompt or seed are priced once, so a
- * batch of many prompts costs one estimate per model and settings. Each item's price, or why it
+ * batch of many prompts costs one estimate per model and settings (audio: only their seed). Each item's price, or why it
  * could not be priced, is its own. Spends nothing.
  */
 export async function priceGenerations(
@@ -175,7 +185,8 @@ export async function priceGenerations(
 			settle(
 				(async () => {
 					const input = await requestInput(context, prepared);
-					const settings = Object.fromEntries(Object.entries(input).filter(([field]) => !PRICE_NEUTRAL.has(field)));
+					const neutral = prepared.fields === AUDIO_FIELDS ? AUDIO_PRICE_NEUTRAL : PRICE_NEUTRAL;
+					const settings = Object.fromEntries(Object.entries(input).filter(([field]) => !neutral.has(field)));
 					const key = canonicalJson({ model: prepared.model, settings });
 					if (!prices.has(key))
 						prices.set(
@@ -203,4 +214,12 @@ export async function generateVideo(
 	options: RunOptions,
 ): Promise<GenerationResult> {
 	return runGeneration(context, prepareVideo(params), options);
+}
+
+export async function generateAudio(
+	context: GenerationContext,
+	params: GenerateAudioParams,
+	options: RunOptions,
+): Promise<GenerationResult> {
+	return runGeneration(context, prepareAudio(params), options);
 }

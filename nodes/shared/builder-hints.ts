@@ -29,9 +29,14 @@ export const videoBuilderHint = hint({
 	relatedNodes: [{ nodeType: WAIT_NODE, relationHint: 'Waits for the video and outputs the MP4' }],
 });
 
+export const audioBuilderHint = hint({
+	searchHint:
+		'Generate audio with AI (Clipia): speech from text (text to speech, voice-overs, narration) or music and sound effects from a description. Waits and outputs an MP3 file or its URL.',
+});
+
 export const waitBuilderHint = hint({
 	searchHint:
-		'Wait for a Clipia image or video generation by its request_id and output the finished media (binary file or URLs). Use after Clipia Generate Video, or Generate Image, with Wait for Completion off.',
+		'Wait for a Clipia image, video or audio generation by its request_id and output the finished media (binary file or URLs). Use after Clipia Generate Video, or Generate Image, with Wait for Completion off.',
 	relatedNodes: [
 		{
 			nodeType: 'n8n-nodes-clipia.clipiaGenerateVideo',
@@ -42,5 +47,5 @@ export const waitBuilderHint = hint({
 
 export const clipiaBuilderHint = hint({
 	searchHint:
-		'Clipia account and catalog: the credit balance and 30-day usage, the image and video models with their prices, the cost of a generation before spending, and a generation looked up by request_id. Use before a batch of Clipia Generate nodes to check credits.',
+		'Clipia account and catalog: the credit balance and 30-day usage, the image, video and audio models with their prices, the cost of a generation before spending, and a generation looked up by request_id. Use before a batch of Clipia Generate nodes to check credits.',
 });

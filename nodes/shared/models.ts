@@ -1,7 +1,7 @@
 /** The model pickers: the account's models of the right kind, from GET /v1/models. */
 
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { listModels, type ListModelsParams } from '../../core';
+import { getModel, listModels, type ListModelsParams } from '../../core';
 import { clientFor } from './transport';
 
 /**
@@ -36,4 +36,31 @@ export async function modelOptions(
 			value: model.slug,
 			description: `${model.capabilities.join(', ')} · from ${model.credits} credits${model.pricing_note ? ` · ${model.pricing_note}` : ''}`,
 		}));
+}
+
+/**
+ * The voices a speech model's input schema lists, after "Automatic" (its own default). A
+ * model without voices (music) or a schema that can't be read leaves Automatic alone.
+ */
+export async function voiceOptions(context: ILoadOptionsFunctions, model: string): Promise<INodePropertyOptions[]> {
+	const client = await clientFor(context);
+	let voices: unknown[] = [];
+	let defaultVoice: unknown;
+	let why = '';
+	try {
+		const schema = (await getModel({ client }, { model })).input_schema ?? {};
+		voices = schema.voice?.enum ?? [];
+		defaultVoice = schema.voice?.default;
+		if (!schema.voice) why = `${model} takes no voice`;
+	} catch (error) {
+		why = `the voices could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+	}
+	const automatic: INodePropertyOptions = {
+		name: 'Automatic',
+		value: '',
+		description: why
+			? `Not sent (${why})`
+			: `Not sent: the model's own default applies${defaultVoice === undefined ? '' : ` (${String(defaultVoice)})`}`,
+	};
+	return [automatic, ...voices.map((voice) => ({ name: String(voice), value: String(voice) }))];
 }

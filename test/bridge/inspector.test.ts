@@ -57,7 +57,7 @@ it('resources/list: the generation card; resources/templates/list: none, without
 	const resources = inspect('--method', 'resources/list');
 	expect(resources.status).toBe(0);
 	expect(JSON.parse(resources.stdout).resources).toEqual([
-		expect.objectContaining({ uri: 'ui://clipia/generation-card.html', mimeType: 'text/html;profile=mcp-app' }),
+		expect.objectContaining({ uri: 'ui://clipia/generation', mimeType: 'text/html;profile=mcp-app' }),
 	]);
 	const templates = inspect('--method', 'resources/templates/list');
 	expect(templates.status).toBe(0);
@@ -68,6 +68,6 @@ it("the card's MCP Apps metadata, as a host probes it: its resource and content 
 	const probe = inspect('--advertise-apps', '--app-info', '--method', 'tools/call', '--tool-name', 'generate_video');
 	expect(probe.status).toBe(0);
 	const info = JSON.parse(probe.stdout.trim().split('\n').at(-1)!);
-	expect(info).toMatchObject({ resourceUri: 'ui://clipia/generation-card.html' });
+	expect(info).toMatchObject({ resourceUri: 'ui://clipia/generation' });
 	expect(JSON.stringify(info)).toContain(new URL(emulator.url).origin);
 });

@@ -71,13 +71,14 @@ describe('tools/list', () => {
 		expect(tools.map((tool) => tool.name)).toEqual([
 			'generate_image',
 			'generate_video',
+			'generate_audio',
 			'wait_generation',
 			'get_generation',
 			'list_models',
 			'get_model',
 			'estimate_cost',
 			'get_balance',
-			'refresh_generation',
+			'app_get_generation',
 		]);
 		for (const tool of tools) {
 			expect(tool.title).toBeTruthy();
@@ -97,13 +98,14 @@ describe('tools/list', () => {
 		expect(hints).toEqual({
 			generate_image: [false, false],
 			generate_video: [false, false],
+			generate_audio: [false, false],
 			wait_generation: [true, true],
 			get_generation: [true, true],
 			list_models: [true, true],
 			get_model: [true, true],
 			estimate_cost: [true, true],
 			get_balance: [true, true],
-			refresh_generation: [true, true],
+			app_get_generation: [true, true],
 		});
 		await b.close();
 	});
@@ -546,7 +548,7 @@ describe('errors as a model sees them', () => {
 });
 
 describe('the generation card (MCP Apps)', () => {
-	it("the generation tools declare the card; refresh_generation is the card's alone (visibility app)", async () => {
+	it("the generation tools declare the card; app_get_generation is the card's alone (visibility app)", async () => {
 		const b = await bridge(freshKey());
 		const { tools } = await b.client.listTools();
 		const ui = Object.fromEntries(
@@ -554,7 +556,7 @@ describe('the generation card (MCP Apps)', () => {
 		);
 		for (const name of ['generate_image', 'generate_video', 'wait_generation', 'get_generation'])
 			expect(ui[name]).toEqual({ resourceUri: CARD_URI, visibility: ['model', 'app'] });
-		expect(ui.refresh_generation).toEqual({ resourceUri: CARD_URI, visibility: ['app'] });
+		expect(ui.app_get_generation).toEqual({ resourceUri: CARD_URI, visibility: ['app'] });
 		for (const name of ['list_models', 'get_model', 'estimate_cost', 'get_balance']) expect(ui[name]).toBeUndefined();
 		await b.close();
 	});
@@ -579,18 +581,18 @@ describe('the generation card (MCP Apps)', () => {
 		await b.close();
 	});
 
-	it('refresh_generation: one look, with the prompt this server submitted and, once one ran, the expected run time', async () => {
+	it('app_get_generation: one look, with the prompt this server submitted and, once one ran, the expected run time', async () => {
 		const b = await bridge(freshKey());
 		const video = await b.call('generate_video', { prompt: 'a paper boat' });
 		const id = video.structuredContent!.request_id as string;
-		const look = await b.call('refresh_generation', { request_id: id });
+		const look = await b.call('app_get_generation', { request_id: id });
 		expect(look.structuredContent).toMatchObject({ request_id: id, prompt: 'a paper boat' });
 		expect(look.structuredContent!.expected_seconds).toBeUndefined();
 		expect(look.content.some((block) => block.type === 'image' || block.type === 'resource_link')).toBe(false);
 		// An image waited for within its call teaches the run time of its kind; the next one is told it.
 		await b.call('generate_image', { prompt: 'a paper plane' });
 		const image = await b.call('generate_image', { prompt: 'a paper crane', wait_seconds: 0 });
-		const next = await b.call('refresh_generation', { request_id: image.structuredContent!.request_id as string });
+		const next = await b.call('app_get_generation', { request_id: image.structuredContent!.request_id as string });
 		expect(next.structuredContent).toMatchObject({ prompt: 'a paper crane' });
 		expect(next.structuredContent!.expected_seconds).toBeGreaterThan(0);
 		await b.close();
@@ -631,10 +633,10 @@ describe('media rules', () => {
 		const media = mediaHandling({});
 		const signal = new AbortController().signal;
 		const later = Date.now() + 30_000;
-		const small = await media.preview(`${base}/a.png?bytes=${MAX_PREVIEW_BYTES}`, signal, later);
+		const small = await media.preview(`${base}/a.png?bytes=${MAX_PREVIEW_BYTES}`, 'image', signal, later);
 		expect(small?.mimeType).toBe('image/png');
 		expect(Buffer.from(small!.data, 'base64').length).toBe(MAX_PREVIEW_BYTES);
-		expect(await media.preview(`${base}/b.png?bytes=${MAX_PREVIEW_BYTES + 1}`, signal, later)).toBeUndefined();
+		expect(await media.preview(`${base}/b.png?bytes=${MAX_PREVIEW_BYTES + 1}`, 'image', signal, later)).toBeUndefined();
 	});
 
 	it('media must be what they claim, at every redirect hop: never a preview, never a file otherwise', async () => {
@@ -642,8 +644,8 @@ describe('media rules', () => {
 		const media = mediaHandling({ outputDir: root });
 		const signal = new AbortController().signal;
 		const later = Date.now() + 30_000;
-		expect(await media.preview(`${base}/page.png`, signal, later)).toBeUndefined();
-		expect(await media.preview(`${base}/moved.png`, signal, later)).toBeUndefined();
+		expect(await media.preview(`${base}/page.png`, 'image', signal, later)).toBeUndefined();
+		expect(await media.preview(`${base}/moved.png`, 'image', signal, later)).toBeUndefined();
 		await expect(media.save!([{ kind: 'image', url: `${base}/page.png` }], 'r1', signal, later)).rejects.toThrow(
 			/claims to be image\/png but its bytes are no known image, video or audio format/,
 		);

@@ -155,8 +155,8 @@ async function picture(name: string): Promise<void> {
 
 it("the refresh tool is the card's own: a host offers the model every tool but it", async () => {
 	const offered = await page.evaluate((list) => window.cardHost.modelTools(list), tools);
-	expect(offered).not.toContain('refresh_generation');
-	expect(offered).toEqual(tools.map((tool) => tool.name).filter((name) => name !== 'refresh_generation'));
+	expect(offered).not.toContain('app_get_generation');
+	expect(offered).toEqual(tools.map((tool) => tool.name).filter((name) => name !== 'app_get_generation'));
 });
 
 it('a video: IN_QUEUE → IN_PROGRESS with progress rising → COMPLETED, then it plays; the refreshing stops', async () => {
@@ -175,7 +175,7 @@ it('a video: IN_QUEUE → IN_PROGRESS with progress rising → COMPLETED, then i
 		{ timeout: 60_000 },
 	);
 	await picture('card-video');
-	const statuses = relayed.filter((call) => call.name === 'refresh_generation').map((call) => call.status);
+	const statuses = relayed.filter((call) => call.name === 'app_get_generation').map((call) => call.status);
 	expect(statuses.at(-1)).toBe('COMPLETED');
 	expect(statuses).toContain('IN_PROGRESS');
 	const progress = relayed.filter((call) => call.status === 'IN_PROGRESS').map((call) => call.progress ?? 0);

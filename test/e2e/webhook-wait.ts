@@ -161,6 +161,7 @@ export function webhookWaitSuite(line: string): void {
 	it(`a parked execution is held by no process: it outlives an n8n restart, and Clipia's webhook resumes it after (n8n ${line})`, async () => {
 		const id = await start('clipia-webhook-batch', 'clipiaWebhookWait1', prompts(2, 'restart [emulator:seconds=250]'));
 		expect(await n8n.reaches(id, 'waiting')).toBe('waiting');
+		await n8n.nodesLogged(id);
 		await n8n.local!.restart();
 		expect(await statusOf(id)).toBe('waiting');
 		expect((await statusesUntilDone(id, 150_000)).at(-1)).toBe('success');

@@ -5,7 +5,7 @@
  */
 
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClipiaEmulator } from '../../emulator/server';
@@ -242,6 +242,30 @@ export class N8nServer {
 				timeoutMs,
 			)
 		).status;
+	}
+
+	/**
+	 * Waits until n8n's event log (in the user folder) shows every node the execution started
+	 * as finished. n8n writes that log from a worker thread, after the execution is saved; a
+	 * restart before the lines are written makes its startup recovery take a parked execution
+	 * for one cut off mid-node and mark it crashed.
+	 */
+	async nodesLogged(id: string, timeoutMs = 30_000): Promise<void> {
+		const log = join(this.local!.folder, '.n8n', 'n8nEventLog.log');
+		const settled = () => {
+			const started = new Set<string>();
+			const finished = new Set<string>();
+			for (const line of existsSync(log) ? readFileSync(log, 'utf8').split('\n') : []) {
+				if (!line.includes(`"executionId":"${id}"`)) continue;
+				const event = JSON.parse(line) as { eventName?: string; payload?: { nodeName?: string } };
+				const node = event.payload?.nodeName ?? '';
+				if (event.eventName === 'n8n.node.started') started.add(node);
+				if (event.eventName === 'n8n.node.finished') finished.add(node);
+			}
+			return started.size > 0 && [...started].every((node) => finished.has(node));
+		};
+		if (!(await until(async () => settled(), Boolean, timeoutMs)))
+			throw new Error(`n8n's event log did not show every node of execution ${id} finished`);
 	}
 
 	/** The statuses n8n showed for the execution until it ended; an error adds n8n's own words. */

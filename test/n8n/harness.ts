@@ -46,6 +46,7 @@ export const NODE_TYPES = {
 	video: 'n8n-nodes-clipia.clipiaGenerateVideo',
 	wait: 'n8n-nodes-clipia.clipiaWaitGeneration',
 	clipia: 'n8n-nodes-clipia.clipia',
+	audio: 'n8n-nodes-clipia.clipiaGenerateAudio',
 } as const;
 
 const nodeClasses: Record<string, INodeType> = {
@@ -53,6 +54,7 @@ const nodeClasses: Record<string, INodeType> = {
 	[NODE_TYPES.video]: loadNode('ClipiaGenerateVideo'),
 	[NODE_TYPES.wait]: loadNode('ClipiaWaitGeneration'),
 	[NODE_TYPES.clipia]: loadNode('Clipia'),
+	[NODE_TYPES.audio]: loadNode('ClipiaGenerateAudio'),
 };
 
 const nodeTypes: INodeTypes = {

@@ -7,7 +7,7 @@
 import { mediaOrigins } from '../../../core';
 import { VIEWER_HTML } from './viewer-html';
 
-export const CARD_URI = 'ui://clipia/generation-card.html';
+export const CARD_URI = 'ui://clipia/generation';
 /** The MIME type MCP Apps hosts render. */
 export const CARD_MIME_TYPE = 'text/html;profile=mcp-app';
 

@@ -66,9 +66,10 @@ export async function presentGeneration(
 		}
 	}
 	outcome.links = mediaLinks(result.request_id, media, outcome.structured.files as SavedMedia[] | undefined);
-	const firstImage = media.find((item) => item.kind === 'image');
-	if (includePreview && firstImage && Date.now() < call.answerBy)
-		outcome.image = await call.media.preview(firstImage.displayUrl, call.signal, call.answerBy);
+	// One glance: the first image, else a short audio clip (a video is never inline).
+	const shown = media.find((item) => item.kind === 'image') ?? media.find((item) => item.kind === 'audio');
+	if (includePreview && shown && shown.kind !== 'video' && Date.now() < call.answerBy)
+		outcome.preview = await call.media.preview(shown.displayUrl, shown.kind, call.signal, call.answerBy);
 	return outcome;
 }
 

@@ -1,8 +1,9 @@
 import { estimateCostTool, getBalanceTool, getModelTool, listModelsTool } from './catalog';
+import { generateAudioTool } from './generate-audio';
 import { generateImageTool } from './generate-image';
 import { generateVideoTool } from './generate-video';
 import { getGenerationTool } from './get-generation';
-import { refreshGenerationTool } from './refresh-generation';
+import { appGetGenerationTool } from './app-get-generation';
 import type { ToolDefinition } from './tool';
 import { waitGenerationTool } from './wait-generation';
 
@@ -10,14 +11,15 @@ import { waitGenerationTool } from './wait-generation';
 export const TOOLS = [
 	generateImageTool,
 	generateVideoTool,
+	generateAudioTool,
 	waitGenerationTool,
 	getGenerationTool,
 	listModelsTool,
 	getModelTool,
 	estimateCostTool,
 	getBalanceTool,
-	refreshGenerationTool,
+	appGetGenerationTool,
 ] as const satisfies readonly ToolDefinition[];
 
-export type { ToolCall, ToolDefinition, ToolOutcome, MediaHandling, InlineImage, SavedMedia } from './tool';
+export type { ToolCall, ToolDefinition, ToolOutcome, MediaHandling, InlineMedia, SavedMedia } from './tool';
 export { callTimes } from './tool';

@@ -98,13 +98,13 @@ export function waitSecondsArgument(defaultSeconds: number): z.ZodTypeAny {
 export const includePreviewArgument = z
 	.boolean()
 	.optional()
-	.describe('Attach one small inline preview of a finished image (default true; skipped above 256 KB).');
+	.describe('Attach one small inline preview of a finished image, or a short audio clip (default true; skipped above 256 KB).');
 
 export const requestIdArgument = z
 	.string()
 	.trim()
 	.min(1, 'request_id cannot be empty.')
-	.describe('The request_id a generate_image or generate_video call returned.');
+	.describe('The request_id a generate_image, generate_video or generate_audio call returned.');
 
 const mediaFile = z
 	.object({

@@ -30,8 +30,11 @@ export interface ToolCall {
 
 /** How finished media reach the model: an inline preview, files on disk. */
 export interface MediaHandling {
-	/** A small inline image (base64), or undefined when there is none, it is too large or doesn't arrive by `answerBy`. */
-	preview(url: string, signal: AbortSignal, answerBy: number): Promise<InlineImage | undefined>;
+	/**
+	 * A small inline image or audio clip (base64), or undefined when there is none, it is not
+	 * of that kind, it is too large or it doesn't arrive by `answerBy`.
+	 */
+	preview(url: string, kind: 'image' | 'audio', signal: AbortSignal, answerBy: number): Promise<InlineMedia | undefined>;
 	/** Set when CLIPIA_OUTPUT_DIR is: streams each media file there, by `answerBy` at the latest. */
 	save?: (
 		items: Array<{ kind: 'image' | 'video' | 'audio'; url: string }>,
@@ -41,7 +44,8 @@ export interface MediaHandling {
 	) => Promise<SavedMedia[]>;
 }
 
-export interface InlineImage {
+export interface InlineMedia {
+	kind: 'image' | 'audio';
 	data: string;
 	mimeType: string;
 }
@@ -61,10 +65,10 @@ export interface MediaLink {
 	size?: number;
 }
 
-/** What a tool returns: the structured result, plus at most one inline image, plus links to the media. */
+/** What a tool returns: the structured result, plus at most one inline image or audio clip, plus links to the media. */
 export interface ToolOutcome {
 	structured: Record<string, unknown>;
-	image?: InlineImage;
+	preview?: InlineMedia;
 	links?: MediaLink[];
 	/** Set for a generation that ended FAILED or CANCELED: the sentence a person would read. */
 	failure?: string;

@@ -7,8 +7,8 @@ import { contextOf, defineTool, READ_ONLY } from './tool';
  * The generation card's own tool (MCP Apps, visible to the app only): one look at a
  * generation, no wait, no download, no preview, with what this server remembers of it.
  */
-export const refreshGenerationTool = defineTool({
-	name: 'refresh_generation',
+export const appGetGenerationTool = defineTool({
+	name: 'app_get_generation',
 	title: 'Refresh a generation card',
 	description:
 		"Used by Clipia's generation card to show a running generation: its state now, without waiting or downloading, with the prompt and the expected run time when this server submitted it. Not for the model: use get_generation or wait_generation.",
