@@ -1,7 +1,8 @@
 /**
- * The emulator's model catalog: the three default models, a few more image, video and
- * audio models, and one LLM entry (the real list mixes them). Pricing is one function
- * that both `estimate` and `submit` use, so they always agree.
+ * The emulator's model catalog: the three default models, a few more image and video
+ * models, speech and music models (see "Audio" below), and one LLM entry (the real list
+ * mixes them). Pricing is one function that both `estimate` and `submit` use, so they
+ * always agree.
  */
 
 export interface EmulatedField {
@@ -21,7 +22,7 @@ export interface EmulatedModel {
 	name: string;
 	description: string;
 	capabilities: string[];
-	/** Credits per image at 1k (image), per second at 720p (video), per clip (audio). */
+	/** Credits per image at 1k (image), per second at 720p (video), per audio unit (see AUDIO_UNIT). */
 	creditsBase: number;
 	multipliers: Record<string, Record<string, number>>;
 	inputSchema: Record<string, EmulatedField>;
@@ -29,6 +30,8 @@ export interface EmulatedModel {
 	runSeconds: number;
 	/** `num_images` variants come back as one tiled image (as Clipia's docs say some models do). */
 	tilesVariants?: boolean;
+	/** What an audio model makes: speech of its `prompt`, or music `duration` seconds long. */
+	audioKind?: AudioKind;
 }
 
 const IMAGE_ASPECTS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9'];
@@ -67,6 +70,119 @@ function videoSchema(
 const IMAGE_RES = { resolution: { '1k': 1, '2k': 1.5, '4k': 2.5 } };
 const IMAGE_RES_UPPER = { resolution: { '1K': 1, '2K': 1.5 } };
 const VIDEO_MULT = { resolution: { '480p': 0.6, '720p': 1, '1080p': 1.8 }, generate_audio: { true: 1.25, false: 1 } };
+
+// ---- Audio -------------------------------------------------------------------------------
+//
+// Assumed: Clipia publishes that audio models exist (type audio, output.audio) but not their
+// slugs, fields or pricing. Everything the emulator guesses about audio is in this section,
+// to change in one place:
+// - the models below: their slugs, input schemas (prompt, voice, speed, duration, seed) and run times;
+// - pricing: speech per started 1,000 characters of `prompt`, music per started 10 seconds
+//   of `duration` (AUDIO_UNIT, audioUnits, audioPricingNote);
+// - the output: `output.audio = { url, duration }` (no original_url), an MP3 file
+//   (AUDIO_FILE, audioOutput); `duration` in seconds: for speech the file's real length,
+//   for music the asked `duration` (the file is within 12 ms of it).
+// The sound itself is made by audio.ts; media-host.ts names and serves the files.
+
+export type AudioKind = 'speech' | 'music';
+
+export const AUDIO_FILE = { extension: 'mp3', contentType: 'audio/mpeg' } as const;
+
+/** What one `creditsBase` buys. */
+export const AUDIO_UNIT: Record<AudioKind, { size: number; per: string }> = {
+	speech: { size: 1000, per: '1,000 characters' },
+	music: { size: 10, per: '10 seconds' },
+};
+
+function speechSchema(voices: string[], speed: { minimum: number; maximum: number }): Record<string, EmulatedField> {
+	return {
+		prompt: { type: 'string', required: true, description: 'The words to speak' },
+		voice: { type: 'string', enum: voices, default: voices[0] },
+		speed: { type: 'number', ...speed, default: 1 },
+	};
+}
+
+function musicSchema(duration: { minimum: number; maximum: number }): Record<string, EmulatedField> {
+	return {
+		prompt: { type: 'string', required: true, description: 'The music or sound to make' },
+		duration: { type: 'integer', ...duration, default: 30, description: 'Seconds' },
+		seed: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+	};
+}
+
+export const AUDIO_MODELS: EmulatedModel[] = [
+	{
+		slug: 'elevenlabs-v3',
+		type: 'audio',
+		audioKind: 'speech',
+		name: 'ElevenLabs v3',
+		description: 'Natural speech from text, many voices',
+		capabilities: ['text-to-speech'],
+		creditsBase: 2,
+		multipliers: {},
+		inputSchema: speechSchema(['Rachel', 'Adam', 'Bella', 'Josh'], { minimum: 0.7, maximum: 1.2 }),
+		runSeconds: 6,
+	},
+	{
+		slug: 'minimax-speech-2',
+		type: 'audio',
+		audioKind: 'speech',
+		name: 'MiniMax Speech 2',
+		description: 'Expressive speech from text',
+		capabilities: ['text-to-speech'],
+		creditsBase: 1,
+		multipliers: {},
+		inputSchema: speechSchema(['Wise_Woman', 'Deep_Voice_Man', 'Calm_Woman'], { minimum: 0.5, maximum: 2 }),
+		runSeconds: 5,
+	},
+	{
+		slug: 'stable-audio-2',
+		type: 'audio',
+		audioKind: 'music',
+		name: 'Stable Audio 2',
+		description: 'Music and sound effects from text',
+		capabilities: ['text-to-music', 'text-to-audio'],
+		creditsBase: 1,
+		multipliers: {},
+		inputSchema: musicSchema({ minimum: 1, maximum: 180 }),
+		runSeconds: 20,
+	},
+	{
+		slug: 'lyria-2',
+		type: 'audio',
+		audioKind: 'music',
+		name: 'Lyria 2',
+		description: 'Music from text',
+		capabilities: ['text-to-music'],
+		creditsBase: 2,
+		multipliers: {},
+		inputSchema: musicSchema({ minimum: 5, maximum: 60 }),
+		runSeconds: 25,
+	},
+];
+
+/** Units an audio submit is priced in: started 1,000 characters of speech, started 10 seconds of music. */
+export function audioUnits(model: EmulatedModel, input: Record<string, unknown>): number {
+	const kind = model.audioKind ?? 'music';
+	const amount =
+		kind === 'speech'
+			? [...String(input.prompt ?? '')].length
+			: Number(input.duration ?? model.inputSchema.duration?.default ?? AUDIO_UNIT.music.size);
+	return Math.max(1, Math.ceil(amount / AUDIO_UNIT[kind].size));
+}
+
+/** `pricing.note` of an audio model, e.g. "2 credits per started 1,000 characters". */
+export function audioPricingNote(model: EmulatedModel): string {
+	const unit = AUDIO_UNIT[model.audioKind ?? 'music'];
+	return `${model.creditsBase} credit${model.creditsBase === 1 ? '' : 's'} per started ${unit.per}`;
+}
+
+/** `output` of a finished audio job. */
+export function audioOutput(url: string, duration: number): Record<string, unknown> {
+	return { audio: { url, duration } };
+}
+
+// ------------------------------------------------------------------------------------------
 
 export const MODELS: EmulatedModel[] = [
 	{
@@ -154,20 +270,7 @@ export const MODELS: EmulatedModel[] = [
 		inputSchema: { ...videoSchema(false, { enum: [5, 10] }), image_url: { type: 'string' } },
 		runSeconds: 180,
 	},
-	{
-		slug: 'stable-audio-2',
-		type: 'audio',
-		name: 'Stable Audio 2',
-		description: 'Music and sound effects from text',
-		capabilities: ['text-to-audio'],
-		creditsBase: 3,
-		multipliers: {},
-		inputSchema: {
-			prompt: { type: 'string', required: true },
-			duration: { type: 'integer', minimum: 1, maximum: 180, default: 30 },
-		},
-		runSeconds: 20,
-	},
+	...AUDIO_MODELS,
 ];
 
 /** The LLM entry the real list also carries, in its OpenAI-like shape. */
@@ -191,7 +294,14 @@ export function priceOf(model: EmulatedModel, input: Record<string, unknown>): n
 	let units = 1;
 	if (model.type === 'image') units = Number(value('num_images') ?? 1);
 	if (model.type === 'video') units = Number(value('duration') ?? 5);
+	if (model.type === 'audio') units = audioUnits(model, input);
 	return Math.ceil(model.creditsBase * units * factor);
+}
+
+/** Model-time seconds a generation of `input` runs: speech grows with its text, past 1,000 characters. */
+export function runSecondsOf(model: EmulatedModel, input: Record<string, unknown>): number {
+	if (model.audioKind !== 'speech') return model.runSeconds;
+	return model.runSeconds * Math.max(1, [...String(input.prompt ?? '')].length / AUDIO_UNIT.speech.size);
 }
 
 export function publicModel(model: EmulatedModel): Record<string, unknown> {
@@ -200,7 +310,7 @@ export function publicModel(model: EmulatedModel): Record<string, unknown> {
 			? `${model.creditsBase} credits per image at 1k; 2k ×1.5, 4k ×2.5`
 			: model.type === 'video'
 				? `${model.creditsBase} credits per second at 720p; 480p ×0.6, 1080p ×1.8, audio ×1.25`
-				: `${model.creditsBase} credits per clip`;
+				: audioPricingNote(model);
 	return {
 		slug: model.slug,
 		type: model.type,
@@ -211,7 +321,6 @@ export function publicModel(model: EmulatedModel): Record<string, unknown> {
 	};
 }
 
-/** Checks input against the model's schema; returns the 422 message or undefined. */
 /** Clipia fetches input media over https only; plain http stands for this emulator's own media on the loopback. */
 function isMediaUrl(value: unknown): boolean {
 	if (typeof value !== 'string') return false;
@@ -223,6 +332,7 @@ function isMediaUrl(value: unknown): boolean {
 	}
 }
 
+/** Checks input against the model's schema; returns the 422 message or undefined. */
 export function inputProblem(model: EmulatedModel, input: Record<string, unknown>): string | undefined {
 	for (const [field, spec] of Object.entries(model.inputSchema)) {
 		const value = input[field];

@@ -1,11 +1,18 @@
 /**
  * The media host: the URLs a finished job's output names (as media.clipia.ai would serve
- * them), and serving them with real bytes: PNG and WebP of the reported size, a playable MP4.
+ * them), and serving them with real bytes: PNG and WebP of the reported size, a playable
+ * MP4, and MP3 speech or music of the reported length.
  */
 
 import type { ServerResponse } from 'node:http';
+import { music, speech, speechSeconds, type Audio } from './audio';
+import { AUDIO_FILE, audioOutput } from './catalog';
 import { directivesOf, type Job } from './jobs';
-import { mp3, mp4Size, mp4Stream, png, webp } from './media';
+import { mp4Size, mp4Stream, png, webp } from './media';
+
+/** What the sandbox's fixed samples say and play (a sandbox job's media are under `sample`). */
+const SAMPLE_SPEECH = 'This is a sample from the Clipia sandbox.';
+const SAMPLE_MUSIC = 'Clipia sample music';
 
 /** `output` of a COMPLETED job, its media under `base` (…/media). */
 export function outputOf(job: Job, base: string, videoBytes: number): Record<string, unknown> {
@@ -38,7 +45,25 @@ export function outputOf(job: Job, base: string, videoBytes: number): Record<str
 			video: { url: `${base}/${id}/video-${videoBytes}.mp4`, width, height, duration: Number(job.input.duration ?? 5) },
 		};
 	}
-	return { audio: { url: `${base}/${id}/audio.mp3`, duration: Number(job.input.duration ?? 30) } };
+	// Audio: the file name carries the settings, the job (or the sample) the words.
+	const setting = (field: string): unknown => job.input[field] ?? job.model.inputSchema[field]?.default;
+	if (job.model.audioKind === 'speech') {
+		const voice = String(setting('voice') ?? '');
+		const speed = Number(setting('speed') ?? 1);
+		const name = `speech-${encodeURIComponent(voice)}-${speed}.${AUDIO_FILE.extension}`;
+		return audioOutput(`${base}/${id}/${name}`, speechSeconds(audioText(id, 'speech', job), { voice, speed }));
+	}
+	// Music: the asked length (the file is within half a frame, 12 ms, of it).
+	const seconds = Number(setting('duration') ?? 30);
+	return audioOutput(`${base}/${id}/music-${seconds}.${AUDIO_FILE.extension}`, seconds);
+}
+
+/** The words to speak (or the music's prompt) of a job, without the emulator's test directives. */
+function audioText(id: string, kind: 'speech' | 'music', job: Job | undefined): string {
+	if (id === 'sample') return kind === 'speech' ? SAMPLE_SPEECH : SAMPLE_MUSIC;
+	return String(job?.input.prompt ?? '')
+		.replace(/\[emulator:[^\]]*\]/gi, ' ')
+		.trim();
 }
 
 /** Answers `GET /media/<id>/<file>`; `job` is the job the file belongs to, when there is one. */
@@ -74,14 +99,20 @@ export function serveMedia(path: string, job: Job | undefined, res: ServerRespon
 		res.on('close', () => stream.destroy());
 		return;
 	}
-	if (name === 'audio.mp3') {
-		const bytes = mp3();
-		res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': bytes.length });
-		res.end(bytes);
-		return;
+	match = name.match(/^speech-(.*)-(\d+(?:\.\d+)?)\.mp3$/);
+	if (match && (job || id === 'sample')) {
+		const voice = decodeURIComponent(match[1]);
+		return sendAudio(res, speech(audioText(id, 'speech', job), { voice, speed: Number(match[2]) }));
 	}
+	match = name.match(/^music-(\d+(?:\.\d+)?)\.mp3$/);
+	if (match && (job || id === 'sample')) return sendAudio(res, music(audioText(id, 'music', job), Number(match[1])));
 	res.writeHead(404, { 'Content-Type': 'text/plain' });
 	res.end('not found');
+}
+
+function sendAudio(res: ServerResponse, audio: Audio): void {
+	res.writeHead(200, { 'Content-Type': AUDIO_FILE.contentType, 'Content-Length': audio.bytes.length });
+	res.end(audio.bytes);
 }
 
 function imageSize(resolution: string, aspect: string): [number, number] {

@@ -255,10 +255,3 @@ export function mp4Stream(totalBytes: number): Readable {
 
 /** The byte count mp4Stream(totalBytes) really sends. */
 export const mp4Size = (totalBytes: number): number => (totalBytes - CLIP.length < 16 ? CLIP.length : totalBytes);
-
-/** A small valid-looking audio file (an MP3 frame header repeated). */
-export function mp3(bytes = 16 * 1024): Buffer {
-	const out = Buffer.alloc(bytes, 0);
-	for (let i = 0; i + 4 <= bytes; i += 417) out.writeUInt32BE(0xfffb9064, i);
-	return out;
-}

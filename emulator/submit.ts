@@ -4,7 +4,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { findModel, inputProblem, priceOf } from './catalog';
+import { findModel, inputProblem, priceOf, runSecondsOf } from './catalog';
 import type { ModelClock } from './clock';
 import { errorAnswer, header, inputOf, type Answer, type RequestContext } from './http';
 import type { IdempotencyStore } from './idempotency';
@@ -82,7 +82,7 @@ export async function submit(emulator: Submission, request: RequestContext): Pro
 		directives.duration ??
 		emulator.options.runSeconds[model.slug] ??
 		emulator.options.runSeconds[model.type] ??
-		model.runSeconds;
+		runSecondsOf(model, input);
 	const job: Job = {
 		id: randomUUID(),
 		key: key.key,

@@ -12,6 +12,7 @@ import { CARD_URI } from '../../bridge/src/card';
 import { buildViewerHtml, VIEWER_MODULE, viewerModule } from '../../scripts/build-card';
 import { DEMO_KEYS } from '../../emulator/server';
 import { keyMaker, useEmulator } from '../helpers/emulator';
+import { mp3Seconds } from '../helpers/mp3';
 import { expectFileSnapshot } from '../helpers/snapshots';
 import { connectBridge, type ToolAnswer } from './harness';
 
@@ -297,6 +298,86 @@ describe('generate_image', () => {
 		expect(answer.isError).toBe(true);
 		expect(answer.structuredContent).toMatchObject({ status: 'FAILED', error: { code: 'GENERATION_FAILED' } });
 		expect(text(answer)).toMatch(/could not complete generation .* refunded/);
+		expect(emulator.stats(key).charged).toBe(0);
+		await b.close();
+	});
+});
+
+describe('generate_audio', () => {
+	it('speech by default: waits, returns the MP3 URL, the clip inline, a link to it, and the file when a folder is set', async () => {
+		const key = freshKey();
+		const outputDir = mkdtempSync(path.join(os.tmpdir(), 'clipia-audio-'));
+		const b = await bridge(key, { outputDir });
+		const answer = await b.call('generate_audio', { prompt: 'Welcome back to the show.', voice: 'bella' });
+		expect(answer.isError).toBeFalsy();
+		const result = answer.structuredContent as {
+			request_id: string;
+			output: { audio: { url: string; duration: number } };
+			files: Array<{ path: string; mime_type: string; bytes: number }>;
+		};
+		expect(result).toMatchObject({ status: 'COMPLETED', model: 'elevenlabs-v3', cost_credits: 2 });
+		// The voice in the model's own spelling.
+		expect(emulator.log.find((entry) => entry.key === key && entry.route === 'submit')!.body).toEqual({
+			input: { prompt: 'Welcome back to the show.', voice: 'Bella' },
+		});
+		const inline = answer.content.find((block) => block.type === 'audio') as { data: string; mimeType: string };
+		expect(inline.mimeType).toBe('audio/mpeg');
+		const clip = Buffer.from(inline.data, 'base64');
+		expect(mp3Seconds(clip)).toBeCloseTo(result.output.audio.duration, 0);
+		expect(answer.content.filter((block) => block.type === 'resource_link')).toEqual([
+			{
+				type: 'resource_link',
+				uri: result.output.audio.url,
+				name: `clipia-${result.request_id}.mp3`,
+				mimeType: 'audio/mpeg',
+			},
+			{
+				type: 'resource_link',
+				uri: pathToFileURL(result.files[0].path).href,
+				name: `clipia-${result.request_id}.mp3`,
+				mimeType: 'audio/mpeg',
+				size: clip.length,
+			},
+		]);
+		expect(result.files).toEqual([
+			{ path: expect.stringMatching(/\.mp3$/), mime_type: 'audio/mpeg', bytes: clip.length },
+		]);
+		expect(readFileSync(result.files[0].path).equals(clip)).toBe(true);
+		await b.close();
+		rmSync(outputDir, { recursive: true, force: true });
+	});
+
+	it('music by model: a long piece is linked, not inlined (past the preview limit)', async () => {
+		const b = await bridge(freshKey());
+		const answer = await b.call('generate_audio', {
+			prompt: 'slow ambient pad',
+			model: 'stable-audio-2',
+			duration: 120,
+		});
+		expect(answer.structuredContent).toMatchObject({
+			status: 'COMPLETED',
+			model: 'stable-audio-2',
+			output: { audio: { duration: 120 } },
+		});
+		expect(answer.content.some((block) => block.type === 'audio')).toBe(false);
+		const [link] = answer.content.filter((block) => block.type === 'resource_link') as unknown as Array<{
+			uri: string;
+		}>;
+		const bytes = Buffer.from(await (await fetch(link.uri)).arrayBuffer());
+		expect(bytes.length).toBeGreaterThan(MAX_PREVIEW_BYTES);
+		expect(mp3Seconds(bytes)).toBeCloseTo(120, 0);
+		await b.close();
+	});
+
+	it('a voice on a music model, or one the model lacks, is refused before any credit is spent, naming what it takes', async () => {
+		const key = freshKey();
+		const b = await bridge(key);
+		const music = await b.call('generate_audio', { prompt: 'rain', model: 'stable-audio-2', voice: 'Rachel' });
+		expect(music.isError).toBe(true);
+		expect(text(music)).toMatch(/stable-audio-2 has no "Voice" \(voice\) setting.*get_model/);
+		const speech = await b.call('generate_audio', { prompt: 'hi', voice: 'Morgan' });
+		expect(text(speech)).toMatch(/elevenlabs-v3 takes "Voice" \(voice\) Rachel, Adam, Bella, Josh; got "Morgan"/);
+		expect(emulator.stats(key).byRoute.submit ?? 0).toBe(0);
 		expect(emulator.stats(key).charged).toBe(0);
 		await b.close();
 	});

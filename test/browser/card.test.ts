@@ -208,6 +208,27 @@ it('images: the grid, each linking to its original through the host; the cost', 
 	expect(await page.evaluate(() => window.cardHost.openedLinks.at(-1))).toBe(output.images[0].original_url);
 });
 
+it('speech: the MP3 plays in the card, within its content policy', async () => {
+	const { frame, result } = await show('generate_audio', { prompt: 'Welcome back. Here is what is new this week.' });
+	const reported = (result.structuredContent as { output: { audio: { duration: number } } }).output.audio.duration;
+	await frame.waitForFunction(
+		() => {
+			const audio = document.querySelector('audio');
+			return !!audio && audio.readyState >= 1 && audio.duration > 0;
+		},
+		undefined,
+		{ timeout: 30_000 },
+	);
+	expect(await frame.$eval('audio', (audio) => (audio as HTMLAudioElement).duration)).toBeCloseTo(reported, 0);
+	await frame.$eval('audio', (audio) => {
+		(audio as HTMLAudioElement).muted = true;
+		return (audio as HTMLAudioElement).play();
+	});
+	await frame.waitForFunction(() => (document.querySelector('audio')?.currentTime ?? 0) > 0.2);
+	expect(await frame.textContent('.model')).toBe('elevenlabs-v3');
+	await picture('card-audio');
+});
+
 it('a failed generation: its error and what to do next', async () => {
 	const { frame } = await show('generate_image', { prompt: 'a fox [emulator:fail]' });
 	await frame.waitForSelector('.failure');

@@ -75,10 +75,10 @@ export function editorSuite(line: string): void {
 	}
 
 	/** Runs a workflow from the editor, opens `lastNode` and its binary output's View; returns the node panel. */
-	async function viewBinaryOutput(workflowId: string, lastNode: string) {
+	async function viewBinaryOutput(workflowId: string, lastNode: string, shown = lastNode) {
 		await openWorkflow(workflowId);
 		await executeFromEditor(lastNode);
-		await node(lastNode).dblclick();
+		await node(shown).dblclick();
 		await page.getByTestId('ndv-view-binary-data').click();
 		return page.getByTestId('ndv');
 	}
@@ -93,10 +93,10 @@ export function editorSuite(line: string): void {
 		await page.getByText('Clipia 1: text to image (binary)').first().waitFor();
 	}, 60_000);
 
-	it('finds the nodes by search in the node panel: "Clipia", "image", "video", "generate", "balance", "credits", "price"', async () => {
+	it('finds the nodes by search in the node panel: "Clipia", "image", "video", "generate", "balance", "credits", "price", "voice", "music"', async () => {
 		await openWorkflow('clipiaExample001');
 		const found: Record<string, string[]> = {};
-		for (const term of ['Clipia', 'image', 'video', 'generate', 'balance', 'credits', 'price']) {
+		for (const term of ['Clipia', 'image', 'video', 'generate', 'balance', 'credits', 'price', 'voice', 'music']) {
 			await page.getByTestId('node-creator-plus-button').click();
 			found[term] = await searchNodePanel(term);
 			if (term === 'Clipia') {
@@ -119,10 +119,13 @@ export function editorSuite(line: string): void {
 		}
 		expect([...found.Clipia].sort()).toEqual([
 			'Clipia',
+			'Clipia Generate Audio',
 			'Clipia Generate Image',
 			'Clipia Generate Video',
 			'Clipia Wait Generation',
 		]);
+		expect(found.voice).toContain('Clipia Generate Audio');
+		expect(found.music).toContain('Clipia Generate Audio');
 		for (const term of ['balance', 'credits', 'price']) expect(found[term]).toContain('Clipia');
 		expect(found.image).toContain('Clipia Generate Image');
 		expect(found.video).toContain('Clipia Generate Video');
@@ -239,6 +242,38 @@ export function editorSuite(line: string): void {
 		expect(state).toMatchObject({ duration: 3, width: 480, error: null });
 		await page.getByTestId('ndv-close-button').click();
 	}, 120_000);
+
+	it('example 9 run from the editor: the voice-over MP3 plays in the binary view, beside the clip', async () => {
+		const audio = (await viewBinaryOutput('clipiaExample009', 'Wait for Video', 'Generate Voice-over'))
+			.locator('audio')
+			.first();
+		await audio.waitFor({ state: 'attached' });
+		const state = await eventually(
+			() =>
+				audio.evaluate((a: HTMLAudioElement) => ({
+					ready: a.readyState,
+					duration: a.duration,
+					error: a.error?.code ?? null,
+					type: a.querySelector('source')?.getAttribute('type') ?? null,
+				})),
+			({ ready, error }) => ready >= 1 || error !== null,
+		);
+		expect(state).toMatchObject({ error: null, type: 'audio/mpeg' });
+		// Decoded by the browser: its length is the narration's, several seconds of speech.
+		expect(state.duration).toBeGreaterThan(4);
+		expect(state.duration).toBeLessThan(15);
+		// And it plays: time moves on.
+		await audio.evaluate((a: HTMLAudioElement) => {
+			a.muted = true;
+			return a.play();
+		});
+		await eventually(
+			() => audio.evaluate((a: HTMLAudioElement) => a.currentTime),
+			(time) => time > 0.2,
+		);
+		await picture('example-9-voice-over-output');
+		await page.getByTestId('ndv-close-button').click();
+	}, 150_000);
 
 	it('examples 3 and 6 run from the editor: image → video, and the error items', async () => {
 		await openWorkflow('clipiaExample003');

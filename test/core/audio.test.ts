@@ -91,14 +91,18 @@ describe('generate audio', () => {
 		expect(clock.time - started).toBeLessThan(6_000 + 3_500);
 	});
 
-	it("makes music with the music model, its length as asked; a voice there is refused before anything is sent", async () => {
+	it('makes music with the music model, its length as asked; a voice there is refused before anything is sent', async () => {
 		const { client, sent, requests } = audioApi(20_000);
 		const music = await generateAudio(
 			{ client, nextStep },
 			{ prompt: 'calm lo-fi beat', model: DEFAULT_MUSIC_MODEL, duration: 45 },
 			{ waitSeconds: 0 },
 		);
-		expect(music).toMatchObject({ status: 'IN_QUEUE', request_id: 'req-1', next_step: expect.stringContaining('req-1') });
+		expect(music).toMatchObject({
+			status: 'IN_QUEUE',
+			request_id: 'req-1',
+			next_step: expect.stringContaining('req-1'),
+		});
 		expect(sent()).toEqual([{ model: DEFAULT_MUSIC_MODEL, input: { prompt: 'calm lo-fi beat', duration: 45 } }]);
 		const before = requests.length;
 		const refused = generateAudio(
@@ -121,14 +125,19 @@ describe('generate audio', () => {
 		expect(sent()[0].input).toEqual({ prompt: 'Hi', voice: 'Adam' });
 		await expect(
 			generateAudio({ client, nextStep }, { prompt: 'Hi', voice: 'Morgan' }, { waitSeconds: 0 }),
-		).rejects.toMatchObject({ field: 'voice', message: expect.stringMatching(/takes "Voice" \(voice\) Rachel, Adam; got "Morgan"/) });
+		).rejects.toMatchObject({
+			field: 'voice',
+			message: expect.stringMatching(/takes "Voice" \(voice\) Rachel, Adam; got "Morgan"/),
+		});
 		expect(sent()).toHaveLength(1);
 	});
 
 	it('checks its own fields first: an empty prompt, a length out of range', () => {
 		expect(() => prepareAudio({ prompt: ' ' })).toThrow(ClipiaError);
 		expect(() => prepareAudio({ prompt: 'x', duration: 0 })).toThrow(/from 1 to 300; got 0/);
-		expect(prepareAudio({ prompt: 'x', model: DEFAULT_MUSIC_MODEL, duration: '30' as unknown as number })).toMatchObject({
+		expect(
+			prepareAudio({ prompt: 'x', model: DEFAULT_MUSIC_MODEL, duration: '30' as unknown as number }),
+		).toMatchObject({
 			model: DEFAULT_MUSIC_MODEL,
 			input: { prompt: 'x', duration: 30 },
 		});

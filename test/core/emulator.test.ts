@@ -19,6 +19,7 @@ import {
 import { ClipiaEmulator, DEMO_KEYS } from '../../emulator/server';
 import { parseWebhookBody, verifyWebhook, type HmacSha256 } from '../../core/webhooks';
 import { keyMaker, useEmulator } from '../helpers/emulator';
+import { mp3Info } from '../helpers/mp3';
 import { nextStep, realRuntime } from '../helpers/runtime';
 
 const SCALE = 50;
@@ -654,5 +655,167 @@ describe('the contract at its edges', () => {
 		expect(answer.headers.get('ratelimit-limit')).toBeTruthy();
 		expect(answer.headers.get('ratelimit-remaining')).toBeTruthy();
 		expect(answer.headers.get('ratelimit-reset')).toBeTruthy();
+	});
+});
+
+describe('audio', () => {
+	/** Submits and waits; the raw result (as the wire has it) of the finished job. */
+	async function generate(key: string, model: string, input: Record<string, unknown>) {
+		const c = client(key);
+		const submitted = await c.submit(model, input);
+		const done = await waitGeneration({ nextStep, client: c }, { request_id: submitted.request_id, wait_seconds: 120 });
+		expect(done.status).toBe('COMPLETED');
+		const result = await c.result(submitted.request_id);
+		return { cost: submitted.cost, audio: (result.output as { audio: { url: string; duration: number } }).audio };
+	}
+
+	async function download(url: string) {
+		const response = await fetch(url);
+		const bytes = Buffer.from(await response.arrayBuffer());
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toBe('audio/mpeg');
+		expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+		// An MP3 starts with a frame sync (11 set bits) or an ID3 tag.
+		expect((bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0) || bytes.subarray(0, 3).toString() === 'ID3').toBe(true);
+		return { bytes, ...mp3Info(bytes) };
+	}
+
+	const within10Percent = (actual: number, expected: number) =>
+		expect(Math.abs(actual - expected)).toBeLessThanOrEqual(expected * 0.1);
+
+	it('lists the speech and music models with their inputs and prices', async () => {
+		const ctx = { nextStep, client: client(freshKey()) };
+		const audio = await listModels(ctx, { type: 'audio' });
+		expect(audio.map((model) => model.slug)).toEqual([
+			'elevenlabs-v3',
+			'minimax-speech-2',
+			'stable-audio-2',
+			'lyria-2',
+		]);
+		expect(audio.map((model) => [model.slug, model.credits, model.pricing_note])).toEqual([
+			['elevenlabs-v3', 2, '2 credits per started 1,000 characters'],
+			['minimax-speech-2', 1, '1 credit per started 1,000 characters'],
+			['stable-audio-2', 3, '1 credit per started 10 seconds'],
+			['lyria-2', 6, '2 credits per started 10 seconds'],
+		]);
+		expect((await listModels(ctx, { capability: 'text-to-speech' })).map((model) => model.slug)).toEqual([
+			'elevenlabs-v3',
+			'minimax-speech-2',
+		]);
+		expect((await listModels(ctx, { capability: 'text-to-music' })).map((model) => model.slug)).toEqual([
+			'stable-audio-2',
+			'lyria-2',
+		]);
+		const speech = await getModel(ctx, { model: 'elevenlabs-v3' });
+		expect(speech.input_schema).toEqual({
+			prompt: { type: 'string', required: true, description: 'The words to speak' },
+			voice: { type: 'string', enum: ['Rachel', 'Adam', 'Bella', 'Josh'], default: 'Rachel' },
+			speed: { type: 'number', minimum: 0.7, maximum: 1.2, default: 1 },
+		});
+		const music = await getModel(ctx, { model: 'lyria-2' });
+		expect(music.input_schema.duration).toMatchObject({ type: 'integer', minimum: 5, maximum: 60, default: 30 });
+	});
+
+	it('estimates what submit charges: per started 1,000 characters of speech, per started 10 seconds of music', async () => {
+		const key = freshKey();
+		const c = client(key);
+		const cases: Array<[string, Record<string, unknown>, number]> = [
+			['elevenlabs-v3', { prompt: 'a'.repeat(2500) }, 6],
+			['elevenlabs-v3', { prompt: 'Hello.' }, 2],
+			['minimax-speech-2', { prompt: 'b'.repeat(1000) }, 1],
+			['stable-audio-2', { prompt: 'rain on a tin roof', duration: 45 }, 5],
+			['stable-audio-2', { prompt: 'rain on a tin roof' }, 3],
+			['lyria-2', { prompt: 'a jazz trio', duration: 11 }, 4],
+		];
+		for (const [model, input, credits] of cases) {
+			expect((await estimateCost({ nextStep, client: c }, { model, input })).cost_credits).toBe(credits);
+			expect((await c.submit(model, input)).cost).toBe(credits);
+		}
+		expect(emulator.stats(key).charged).toBe(21);
+	});
+
+	it('a speech job gives a real MP3 as long as its duration says, ~2.5 words a second', async () => {
+		const key = freshKey();
+		const text =
+			'Welcome back to the show. Today we talk about sound, speech and music: how are they made, and why do they feel alive? Let us find out together.';
+		const { audio, cost } = await generate(key, 'elevenlabs-v3', { prompt: text, voice: 'Adam' });
+		expect(cost).toBe(2);
+		expect(audio).toEqual({ url: expect.stringMatching(/\.mp3$/), duration: expect.any(Number) });
+		const file = await download(audio.url);
+		expect(file).toMatchObject({ version: '2', sampleRate: 24000, channels: 1, bitrates: [48] });
+		within10Percent(file.seconds, audio.duration);
+		const words = text.split(/\s+/).length;
+		expect(audio.duration).toBeGreaterThan(words / 3.5);
+		expect(audio.duration).toBeLessThan(words / 1.8);
+
+		// The same input again: the same bytes. Other words, a voice or a speed: other bytes.
+		const again = await generate(key, 'elevenlabs-v3', { prompt: text, voice: 'Adam' });
+		expect((await download(again.audio.url)).bytes.equals(file.bytes)).toBe(true);
+		const other = await download(
+			(await generate(key, 'elevenlabs-v3', { prompt: 'Good night.', voice: 'Adam' })).audio.url,
+		);
+		expect(other.bytes.equals(file.bytes)).toBe(false);
+		const bella = await generate(key, 'elevenlabs-v3', { prompt: text, voice: 'Bella' });
+		expect((await download(bella.audio.url)).bytes.equals(file.bytes)).toBe(false);
+		const slow = await generate(key, 'elevenlabs-v3', { prompt: text, voice: 'Adam', speed: 0.7 });
+		within10Percent((await download(slow.audio.url)).seconds, slow.audio.duration);
+		expect(slow.audio.duration).toBeGreaterThan(audio.duration * 1.3);
+		// The emulator's test directives are not read aloud.
+		const directed = await generate(key, 'elevenlabs-v3', { prompt: `${text} [emulator:seconds=2]`, voice: 'Adam' });
+		expect(directed.audio.duration).toBe(audio.duration);
+	});
+
+	it('a music job gives a real MP3 of the asked length; each prompt its own music, the same prompt the same bytes', async () => {
+		const key = freshKey();
+		const first = await generate(key, 'stable-audio-2', { prompt: 'calm lo-fi beat with soft piano', duration: 45 });
+		expect(first.cost).toBe(5);
+		expect(first.audio).toEqual({ url: expect.stringMatching(/\.mp3$/), duration: 45 });
+		const file = await download(first.audio.url);
+		expect(file).toMatchObject({ sampleRate: 24000, channels: 1, bitrates: [48] });
+		expect(file.seconds).toBeCloseTo(45, 1);
+		const same = await generate(key, 'stable-audio-2', { prompt: 'calm lo-fi beat with soft piano', duration: 45 });
+		expect((await download(same.audio.url)).bytes.equals(file.bytes)).toBe(true);
+		const other = await generate(key, 'stable-audio-2', { prompt: 'epic drums at dawn', duration: 45 });
+		const otherFile = await download(other.audio.url);
+		expect(otherFile.seconds).toBeCloseTo(45, 1);
+		expect(otherFile.bytes.equals(file.bytes)).toBe(false);
+		// The schema's default length when none is asked.
+		const lyria = await generate(key, 'lyria-2', { prompt: 'a jazz trio' });
+		expect(lyria.audio.duration).toBe(30);
+		within10Percent((await download(lyria.audio.url)).seconds, 30);
+		expect(emulator.stats(key).charged).toBe(5 + 5 + 5 + 6);
+	});
+
+	it('sandbox audio is a fixed sample, as long as its result says', async () => {
+		const c = client(DEMO_KEYS.test);
+		for (const [model, input] of [
+			['minimax-speech-2', { prompt: 'anything', voice: 'Deep_Voice_Man' }],
+			['stable-audio-2', { prompt: 'anything', duration: 12 }],
+		] as Array<[string, Record<string, unknown>]>) {
+			const submitted = await c.submit(model, input);
+			expect(submitted.status).toBe('COMPLETED');
+			const { output } = await c.result(submitted.request_id);
+			const audio = (output as { audio: { url: string; duration: number } }).audio;
+			expect(audio.url).toMatch(/\/sample\//);
+			within10Percent((await download(audio.url)).seconds, audio.duration);
+		}
+	});
+
+	it('refuses a speed the model cannot take with 422 naming the field, charging nothing', async () => {
+		const key = freshKey();
+		const error = await failure(client(key).submit('elevenlabs-v3', { prompt: 'Too fast.', speed: 3 }));
+		expect(error).toMatchObject({ status: 422, code: 'model_input_invalid' });
+		expect(error.message).toMatch(/speed: must be at most 1\.2/);
+		const voice = await failure(client(key).submit('minimax-speech-2', { prompt: 'Hi.', voice: 'Rachel' }));
+		expect(voice.message).toMatch(/voice: must be one of Wise_Woman, Deep_Voice_Man, Calm_Woman/);
+		expect(emulator.stats(key).charged).toBe(0);
+		expect(emulator.stats(key).jobs).toBe(0);
+	});
+
+	it('[emulator:bad-media] serves an HTML page under audio/mpeg', async () => {
+		const { audio } = await generate(freshKey(), 'elevenlabs-v3', { prompt: 'Broken [emulator:bad-media]' });
+		const response = await fetch(audio.url);
+		expect(response.headers.get('content-type')).toBe('audio/mpeg');
+		expect(await response.text()).toMatch(/<html>/);
 	});
 });

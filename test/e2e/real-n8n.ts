@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { EXAMPLES_DIR, importExamples, WRONG_KEY } from '../../scripts/local-n8n';
 import { capture, ensureN8n, prepareUserFolder, type N8nOutput, type N8nRuntime } from '../../scripts/n8n-runtime';
 import { ClipiaEmulator, DEMO_KEYS } from '../../emulator/server';
+import { mp3Seconds } from '../helpers/mp3';
 
 interface Item {
 	json: Record<string, unknown>;
@@ -86,19 +87,19 @@ export function realN8nSuite(line: string): void {
 	}
 
 	/** The file n8n stored for a binary (filesystem mode). */
-	function storedFile(item: Item, property = 'data'): { bytes: number; head: Buffer } {
+	function storedFile(item: Item, property = 'data'): { bytes: number; head: Buffer; path: string } {
 		const id = item.binary![property].id.replace(/^filesystem(-v2)?:/, '');
 		const path = join(folder, '.n8n', 'storage', id);
-		return { bytes: statSync(path).size, head: readFileSync(path).subarray(0, 16) };
+		return { bytes: statSync(path).size, head: readFileSync(path).subarray(0, 16), path };
 	}
 
-	it('loads the four nodes and the credential into n8n, and n8n says nothing against the package', async () => {
+	it('loads the five nodes and the credential into n8n, and n8n says nothing against the package', async () => {
 		// n8n loads community packages (and warns about them) when it starts a command.
 		await n8n(['list:workflow']);
 		expect(packageComplaints(said.join('\n'))).toEqual([]);
 		const installed = join(folder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-clipia');
 		const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-		expect(manifest.n8n.nodes).toHaveLength(4);
+		expect(manifest.n8n.nodes).toHaveLength(5);
 		expect(readdirSync(join(installed, 'dist', 'nodes', 'ClipiaGenerateImage'))).toEqual(
 			expect.arrayContaining(['ClipiaGenerateImage.node.js', 'ClipiaGenerateImage.node.json']),
 		);
@@ -188,6 +189,30 @@ export function realN8nSuite(line: string): void {
 		expect(routes.filter((route) => route === 'estimate')).toHaveLength(1);
 		expect(routes.indexOf('submit')).toBeGreaterThan(routes.lastIndexOf('estimate'));
 		expect(routes.filter((route) => route === 'submit')).toHaveLength(10);
+	}, 180_000);
+
+	it('example 9: a video clip and, beside it, a voice-over of its narration as a playable MP3', async () => {
+		const charged = emulator.stats(DEMO_KEYS.live).charged;
+		const out = await execute('clipiaExample009');
+		const [voice] = out['Generate Voice-over'];
+		expect(voice.json).toMatchObject({ status: 'COMPLETED', model: 'elevenlabs-v3' });
+		expect(voice.binary!.voiceover).toMatchObject({
+			mimeType: 'audio/mpeg',
+			fileExtension: 'mp3',
+			fileName: `clipia-${voice.json.request_id}.mp3`,
+		});
+		const mp3 = storedFile(voice, 'voiceover');
+		const seconds = mp3Seconds(readFileSync(mp3.path));
+		// About 2.5 words a second: the 17-word narration lasts several seconds, as the result says.
+		expect(seconds).toBeGreaterThan(4);
+		expect(seconds).toBeCloseTo((voice.json.output as { audio: { duration: number } }).audio.duration, 0);
+		const [video] = out['Wait for Video'];
+		expect(video.json).toMatchObject({ status: 'COMPLETED' });
+		expect(video.binary!.video.mimeType).toBe('video/mp4');
+		expect(storedFile(video, 'video').head.subarray(4, 8).toString()).toBe('ftyp');
+		expect(emulator.stats(DEMO_KEYS.live).charged - charged).toBe(
+			(voice.json.cost_credits as number) + (out['Generate Video'][0].json.cost_credits as number),
+		);
 	}, 180_000);
 
 	it('example 5: the AI agent workflow imports and n8n loads its Clipia tool nodes', async () => {

@@ -7,7 +7,7 @@ import { loadNode } from './harness';
 
 const folder = path.join(__dirname, '__nodesnaps__');
 
-it.each(['Clipia', 'ClipiaGenerateImage', 'ClipiaGenerateVideo', 'ClipiaWaitGeneration'])(
+it.each(['Clipia', 'ClipiaGenerateAudio', 'ClipiaGenerateImage', 'ClipiaGenerateVideo', 'ClipiaWaitGeneration'])(
 	'%s: its description matches the checked-in snapshot',
 	(name) => {
 		const { description } = loadNode(name);

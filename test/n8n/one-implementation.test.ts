@@ -156,7 +156,13 @@ const cases = [
 		},
 		tool: {
 			name: 'generate_audio',
-			arguments: { prompt: 'calm lo-fi beat', model: 'stable-audio-2', duration: 45, extra_input: { seed: 7 }, wait_seconds: 0 },
+			arguments: {
+				prompt: 'calm lo-fi beat',
+				model: 'stable-audio-2',
+				duration: 45,
+				extra_input: { seed: 7 },
+				wait_seconds: 0,
+			},
 		},
 		path: '/v1/models/stable-audio-2',
 		body: { input: { prompt: 'calm lo-fi beat', duration: 45, seed: 7 } },
