@@ -35,7 +35,13 @@ it("packs the compiled nodes, credential, icons and codex files the n8n section 
 	);
 	const files: string[] = report.files;
 	for (const entry of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) expect(files).toContain(entry);
-	for (const node of ['Clipia', 'ClipiaGenerateAudio', 'ClipiaGenerateImage', 'ClipiaGenerateVideo', 'ClipiaWaitGeneration']) {
+	for (const node of [
+		'Clipia',
+		'ClipiaGenerateAudio',
+		'ClipiaGenerateImage',
+		'ClipiaGenerateVideo',
+		'ClipiaWaitGeneration',
+	]) {
 		expect(files).toEqual(expect.arrayContaining([`dist/nodes/${node}/${node}.node.json`]));
 	}
 	expect(files).toEqual(
