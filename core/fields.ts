@@ -250,7 +250,8 @@ export const AUDIO_FIELDS = [
 		target: 'input',
 		min: AUDIO_DURATION_RANGE.min,
 		max: AUDIO_DURATION_RANGE.max,
-		description: 'Music models: the length in seconds (models allow fewer; speech lasts as long as its words); longer costs more',
+		description:
+			'Music models: the length in seconds (models allow fewer; speech lasts as long as its words); longer costs more',
 	},
 	extraInput,
 	webhookUrl,

@@ -98,7 +98,9 @@ export function waitSecondsArgument(defaultSeconds: number): z.ZodTypeAny {
 export const includePreviewArgument = z
 	.boolean()
 	.optional()
-	.describe('Attach one small inline preview of a finished image, or a short audio clip (default true; skipped above 256 KB).');
+	.describe(
+		'Attach one small inline preview of a finished image, or a short audio clip (default true; skipped above 256 KB).',
+	);
 
 export const requestIdArgument = z
 	.string()

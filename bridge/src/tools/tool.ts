@@ -34,7 +34,12 @@ export interface MediaHandling {
 	 * A small inline image or audio clip (base64), or undefined when there is none, it is not
 	 * of that kind, it is too large or it doesn't arrive by `answerBy`.
 	 */
-	preview(url: string, kind: 'image' | 'audio', signal: AbortSignal, answerBy: number): Promise<InlineMedia | undefined>;
+	preview(
+		url: string,
+		kind: 'image' | 'audio',
+		signal: AbortSignal,
+		answerBy: number,
+	): Promise<InlineMedia | undefined>;
 	/** Set when CLIPIA_OUTPUT_DIR is: streams each media file there, by `answerBy` at the latest. */
 	save?: (
 		items: Array<{ kind: 'image' | 'video' | 'audio'; url: string }>,
