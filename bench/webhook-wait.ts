@@ -12,7 +12,9 @@ import { median, table } from './report';
 
 const VIDEOS = 10;
 const VIDEO_SECONDS = 30;
-const MAX_REQUESTS_PER_VIDEO = 2.2;
+const MAX_REQUESTS_PER_VIDEO = 1.2;
+/** The fewest requests a generation can take: its submit, plus one read when nothing tells of its end. */
+const FLOOR = { webhook: 1, poll: 2 } as const;
 /** n8n's own resume (loading the parked execution, running the rest) takes about 2 s of it. */
 const MAX_LAG_SECONDS = 3;
 
@@ -23,6 +25,8 @@ const WORKFLOWS = [
 
 interface Row {
 	how: string;
+	/** Requests per video no waiting of this kind can go below. */
+	floor: number;
 	requests: number;
 	/** Answers 429 (over the key's 120 requests per minute). */
 	rateLimited: number;
@@ -52,6 +56,7 @@ async function inN8n(n8n: N8nServer, how: 'webhook' | 'poll'): Promise<Row> {
 	const stopped = Date.parse(execution.stoppedAt!);
 	return {
 		how: how === 'webhook' ? 'n8n, Resume on Clipia Webhook' : 'n8n, Poll',
+		floor: FLOOR[how],
 		requests: n8n.emulator.stats(DEMO_KEYS.live).requests - before.requests,
 		rateLimited: n8n.emulator.stats(DEMO_KEYS.live).rateLimited - before.rateLimited,
 		lag: (stopped - lastEnd) / 1000,
@@ -96,6 +101,7 @@ async function everySecond(n8n: N8nServer): Promise<Row> {
 	const finished = Math.max(...done.values());
 	return {
 		how: 'poller, every 1 s',
+		floor: FLOOR.poll,
 		requests: n8n.emulator.stats(key).requests,
 		rateLimited: n8n.emulator.stats(key).rateLimited,
 		lag: (finished - lastEnd) / 1000,
@@ -117,11 +123,21 @@ export async function benchWebhookWait(): Promise<boolean> {
 	const poller = rows[2];
 	console.log(
 		table(
-			['how', 'API requests', 'per video', 'vs 1 s poller', '429s', 'went on after the last video ended', 'makespan'],
+			[
+				'how',
+				'API requests',
+				'per video',
+				'floor',
+				'vs 1 s poller',
+				'429s',
+				'went on after the last video ended',
+				'makespan',
+			],
 			rows.map((row) => [
 				row.how,
 				String(row.requests),
-				(row.requests / VIDEOS).toFixed(1),
+				(row.requests / VIDEOS).toFixed(2),
+				String(row.floor),
 				`${(row.requests / poller.requests).toFixed(3)}×`,
 				String(row.rateLimited),
 				`${row.lag.toFixed(2)} s`,

@@ -5,6 +5,8 @@
  * signed, so it is never trusted), and refused when `t` is more than 5 minutes off.
  */
 
+import type { GenerationOutput, RequestResponse } from './http/wire';
+
 /** HMAC-SHA256 of `data` under `secret`, from the surface (core does no cryptography of its own). */
 export type HmacSha256 = (secret: string, data: Buffer) => Buffer;
 
@@ -58,14 +60,23 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
 	return difference === 0;
 }
 
-/** What a delivery says (a hint: the API's `GET /v1/requests/{id}` is the truth). */
+/** What a verified delivery says. */
 export interface WebhookDelivery {
 	request_id: string;
 	/** `OK` on success; anything else is terminal too (FAILED, CANCELED…). */
 	status: string;
+	/**
+	 * The generation's answer as the signed body gives it, when that is all a result needs: a
+	 * success with its model, cost and every medium's URL. Otherwise (a failure or cancel, whose
+	 * kind the body doesn't tell; an output without URLs; a shape not known here) the API is read.
+	 */
+	ended?: RequestResponse;
 }
 
-/** The delivery's request_id and status, or undefined when the body is not a Clipia webhook. */
+/**
+ * The delivery's request_id and status, or undefined when the body is not a Clipia webhook.
+ * Call it on a body whose signature verified: only then is what it says Clipia's word.
+ */
 export function parseWebhookBody(rawBody: Buffer | string): WebhookDelivery | undefined {
 	let body: unknown;
 	try {
@@ -73,6 +84,40 @@ export function parseWebhookBody(rawBody: Buffer | string): WebhookDelivery | un
 	} catch {
 		return undefined;
 	}
-	const { request_id: requestId, status } = (body ?? {}) as { request_id?: unknown; status?: unknown };
-	return typeof requestId === 'string' && typeof status === 'string' ? { request_id: requestId, status } : undefined;
+	const {
+		request_id: requestId,
+		status,
+		payload,
+	} = (body ?? {}) as {
+		request_id?: unknown;
+		status?: unknown;
+		payload?: unknown;
+	};
+	if (typeof requestId !== 'string' || typeof status !== 'string') return undefined;
+	const ended = status === 'OK' ? completedAnswer(requestId, payload) : undefined;
+	return { request_id: requestId, status, ...(ended ? { ended } : {}) };
+}
+
+/** A success's payload `{ model, output, cost }` as the result endpoint would answer it, if it is whole. */
+function completedAnswer(requestId: string, payload: unknown): RequestResponse | undefined {
+	const { model, output, cost } = (payload ?? {}) as { model?: unknown; output?: unknown; cost?: unknown };
+	if (typeof model !== 'string' || !model || typeof cost !== 'number' || !Number.isFinite(cost)) return undefined;
+	if (!isWholeOutput(output)) return undefined;
+	return { request_id: requestId, status: 'COMPLETED', model, cost, output };
+}
+
+/** Media this project knows, each with a URL, and nothing else. */
+function isWholeOutput(output: unknown): output is GenerationOutput {
+	if (!output || typeof output !== 'object' || Array.isArray(output)) return false;
+	const hasUrl = (file: unknown) =>
+		!!file &&
+		typeof file === 'object' &&
+		typeof (file as { url?: unknown }).url === 'string' &&
+		!!(file as { url: string }).url;
+	const { images, video, audio, ...unknown } = output as Record<string, unknown>;
+	if (Object.keys(unknown).length) return false;
+	if (images !== undefined && !(Array.isArray(images) && images.length > 0 && images.every(hasUrl))) return false;
+	if (video !== undefined && !hasUrl(video)) return false;
+	if (audio !== undefined && !hasUrl(audio)) return false;
+	return images !== undefined || video !== undefined || audio !== undefined;
 }

@@ -6,15 +6,20 @@
  *
  * Exactly one delivery resumes. Within a process, a delivery that hears of a batch with
  * generations still unheard of waits a moment; a newer delivery of the same batch takes
- * over from it without a read. The delivery that completes the set asks at once, so the
+ * over from it without a read. The delivery that completes the set goes on at once, so the
  * batch goes on the moment its last generation is reported. Across processes (webhook
  * processors, a restart between deliveries), the waiting delivery asks the API when no
  * newer one came, and the generation that ended last (by `completed_at`) decides: only the
- * process that heard of it resumes. The resuming delivery has read every result once,
- * and those reads are the results: the webhook body is a hint, the API the truth.
+ * process that heard of it resumes.
+ *
+ * A delivery's signature proves its body is Clipia's, so a success it reports whole (model,
+ * cost, every medium's URL) is that generation's result: a batch whose deliveries all came
+ * here resumes with no read at all. The API is read for what a body does not tell (a
+ * failure or cancel, an output without URLs), for generations not heard of here, and, when
+ * those ended, for the times that say which ended last.
  *
  * An ended generation's answer never changes, so deliveries share their reads through
- * `EndedAnswers` (one per key and process): a batch costs about one read per generation.
+ * `EndedAnswers` (one per key and process).
  */
 
 import { keepRequestId } from '../errors';
@@ -65,6 +70,8 @@ export type BatchState =
 /** What this process heard of one parked batch. */
 interface HeardBatch {
 	heard: Set<string>;
+	/** The answers signed bodies gave whole, by request_id. */
+	told: Map<string, RequestResponse>;
 	/** The delivery waiting for a newer one, woken when one comes. */
 	waiting?: AbortController;
 	resumed: boolean;
@@ -90,10 +97,19 @@ export class Deliveries {
 		this.ended = new EndedAnswers(runtime.now);
 	}
 
-	/** Hears a verified delivery for `delivered`, one of `requestIds` (in submit order), and decides. */
-	async decide(context: GenerationContext, requestIds: readonly string[], delivered: string): Promise<BatchState> {
+	/**
+	 * Hears a verified delivery for `delivered`, one of `requestIds` (in submit order), and
+	 * decides. `told` is the generation's answer when the signed body gave it whole.
+	 */
+	async decide(
+		context: GenerationContext,
+		requestIds: readonly string[],
+		delivered: string,
+		told?: RequestResponse,
+	): Promise<BatchState> {
 		const batch = this.batchOf(requestIds);
 		batch.heard.add(delivered);
+		if (told && told.request_id === delivered && isTerminal(told)) batch.told.set(delivered, told);
 		batch.waiting?.abort();
 		batch.waiting = undefined;
 		if (batch.resumed) return { resume: false, reason: 'resumed', asked: 0 };
@@ -107,7 +123,7 @@ export class Deliveries {
 				if (batch.waiting === waiting) batch.waiting = undefined;
 			}
 		}
-		const state = await batchState(context, requestIds, batch.heard, this.ended);
+		const state = await batchState(context, requestIds, batch.heard, this.ended, batch.told);
 		if (!state.resume) return state;
 		// Two deliveries of one batch may both find it ended; the first resumes it.
 		if (batch.resumed) return { resume: false, reason: 'resumed', asked: state.asked };
@@ -122,7 +138,12 @@ export class Deliveries {
 			this.batches.delete(key);
 		}
 		const key = requestIds.join(' ');
-		const batch = this.batches.get(key) ?? { heard: new Set<string>(), resumed: false, at: now };
+		const batch = this.batches.get(key) ?? {
+			heard: new Set<string>(),
+			told: new Map<string, RequestResponse>(),
+			resumed: false,
+			at: now,
+		};
 		batch.at = now;
 		// Re-inserted, so the map stays in order of last use and the oldest go first.
 		this.batches.delete(key);
@@ -135,12 +156,15 @@ export class Deliveries {
  * Asks the API whether every generation of `requestIds` (submit order) ended, and whether
  * the one that ended last is among those `heard` of here. Asked first: those not heard of,
  * the latest submission first (it tends to end last); the first still running stops it.
+ * When every one was heard of here, this process heard the last, and those `told` (whole,
+ * in a signed body) need no read.
  */
 export async function batchState(
 	context: GenerationContext,
 	requestIds: readonly string[],
 	heard: ReadonlySet<string>,
 	ended: EndedAnswers = new EndedAnswers(context.client.runtime.now),
+	told: ReadonlyMap<string, RequestResponse> = new Map(),
 ): Promise<BatchState> {
 	const { client, signal, deadline } = context;
 	const unheard = requestIds.filter((id) => !heard.has(id)).reverse();
@@ -148,6 +172,11 @@ export async function batchState(
 	const answers = new Map<string, RequestResponse>();
 	let asked = 0;
 	for (const id of order) {
+		const given = unheard.length === 0 ? told.get(id) : undefined;
+		if (given) {
+			answers.set(id, given);
+			continue;
+		}
 		const answer = await ended
 			.read(id, () => client.result(checkRequestId(id), { signal, deadline }))
 			.catch(keepRequestId(id));

@@ -195,9 +195,10 @@ function answer(context: IWebhookFunctions, status: number, body: IDataObject): 
 
 /**
  * A delivery to the parked execution. Forged, altered or stale (more than 5 minutes off):
- * 401, nothing resumes. Genuine: the API is asked whether every generation of the step
- * ended; if so the execution resumes with the items Poll mode would give, else it stays
- * parked. A repeated delivery does the same again, so it does no harm.
+ * 401, nothing resumes. Genuine: its signed body tells how its generation ended (the API
+ * is read where it doesn't, and for generations not heard of here); once every generation
+ * of the step ended the execution resumes with the items Poll mode would give, else it
+ * stays parked. A repeated delivery does the same again, so it does no harm.
  */
 export async function resumeOnWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const credentials = await this.getCredentials<{ webhookSecret?: string }>(CREDENTIAL);
@@ -224,6 +225,7 @@ export async function resumeOnWebhook(this: IWebhookFunctions): Promise<IWebhook
 			{ client, nextStep: n8nNextStep, deadline: Date.now() + DECIDE_WITHIN_MS },
 			ids,
 			delivery.request_id,
+			delivery.ended,
 		);
 	} catch {
 		// Clipia could not be asked in time (an outage, rate limits): it delivers again later.

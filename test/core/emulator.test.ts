@@ -614,7 +614,11 @@ describe('media and webhooks', () => {
 				ok: false,
 				reason: 'mismatch',
 			});
-			expect(parseWebhookBody(body)).toEqual({ request_id: submitted.request_id, status: 'OK' });
+			expect(parseWebhookBody(body)).toMatchObject({
+				request_id: submitted.request_id,
+				status: 'OK',
+				ended: { request_id: submitted.request_id, status: 'COMPLETED', model: 'nano-banana-2' },
+			});
 			expect(JSON.parse(body)).toMatchObject({
 				request_id: submitted.request_id,
 				status: 'OK',

@@ -180,3 +180,62 @@ describe('Deliveries: what one process hears of a parked batch', () => {
 		expect(outcomes[1]).toMatchObject({ reason: 'resumed' });
 	});
 });
+
+describe('signed bodies that tell a result whole', () => {
+	/** What a verified success delivery says of generation n. */
+	const told = (n: number) => ({
+		request_id: ids[n],
+		status: 'COMPLETED' as const,
+		model: 'seedance-2-fast-t2v',
+		cost: 40,
+		output: { video: { url: `https://media.clipia.ai/${ids[n]}.mp4` } },
+	});
+
+	it('a batch whose deliveries all came here resumes with no read, with the items the API would give', async () => {
+		const clock = new SteppedClock();
+		const { context, requests } = api([1000, 2000, 3000, 4000, 5000], clock);
+		const heard = new Deliveries(clock);
+		const pending = ids.map((id, n) => heard.decide(context, ids, id, told(n)));
+		const outcomes = await Promise.all(pending.slice(4).concat(pending.slice(0, 4)));
+		expect(outcomes[0]).toMatchObject({ resume: true, asked: 0 });
+		expect(reads(requests)).toHaveLength(0);
+		const read = await batchState(context, ids, new Set(ids));
+		expect((outcomes[0] as { results: unknown[] }).results).toEqual((read as { results: unknown[] }).results);
+	});
+
+	it('a body that does not tell it whole is read: only that one', async () => {
+		const clock = new SteppedClock();
+		const { context, requests } = api([1000, 2000, 3000, 4000, 5000], clock);
+		const heard = new Deliveries(clock);
+		const pending = ids.map((id, n) => heard.decide(context, ids, id, n === 2 ? undefined : told(n)));
+		const outcomes = await Promise.all(pending);
+		expect(outcomes[4]).toMatchObject({ resume: true, asked: 1 });
+		expect(reads(requests).map((request) => request.url.split('/').pop())).toEqual([ids[2]]);
+	});
+
+	it('split between two processes, the times decide as before: exactly one resumes, where the last was heard', async () => {
+		const clock = new SteppedClock();
+		const { context } = api([1000, 2000, 3000, 4000, 5000], clock);
+		const [here, there] = [new Deliveries(clock), new Deliveries(clock)];
+		const pending = [
+			...ids.slice(0, 4).map((id, n) => here.decide(context, ids, id, told(n))),
+			there.decide(context, ids, ids[4], told(4)),
+		];
+		await clock.advance(3_000);
+		const outcomes = await Promise.all(pending);
+		expect(outcomes.map((state) => state.resume)).toEqual([false, false, false, false, true]);
+		expect(outcomes[3]).toMatchObject({ reason: 'not_last' });
+	});
+
+	it("a body is one generation's word: it cannot speak for another, nor say a running one ended", async () => {
+		const clock = new SteppedClock();
+		const { context, requests } = api([1000, 2000, 3000, 4000, undefined], clock);
+		const heard = new Deliveries(clock);
+		const pending = ids.slice(0, 4).map((id, n) => heard.decide(context, ids, id, told(n)));
+		// A delivery for generation 4 that carries generation 3's answer is not taken as 4's.
+		pending.push(heard.decide(context, ids, ids[4], told(3)));
+		const outcomes = await Promise.all(pending);
+		expect(outcomes[4]).toMatchObject({ resume: false, reason: 'running' });
+		expect(reads(requests).map((request) => request.url.split('/').pop())).toEqual([ids[4]]);
+	});
+});

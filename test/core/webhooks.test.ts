@@ -1,7 +1,12 @@
 /** Clipia's webhook signature as core checks it: raw bytes, `t=` only, ±300 s, constant time. */
 
 import { createHmac } from 'node:crypto';
-import { signWebhook as signWith, verifyWebhook as verifyWith, type HmacSha256 } from '../../core/webhooks';
+import {
+	parseWebhookBody,
+	signWebhook as signWith,
+	verifyWebhook as verifyWith,
+	type HmacSha256,
+} from '../../core/webhooks';
 
 /** What a surface hands core: Node's HMAC. */
 const hmac: HmacSha256 = (key, data) => createHmac('sha256', key).update(data).digest();
@@ -46,4 +51,48 @@ it('takes any matching v1 while a secret is rotated', () => {
 	const old = signWebhook('whsec_old', t, body).split(',')[1];
 	expect(verifyWebhook(secret, body, `${signWebhook(secret, t, body)},${old}`, now)).toMatchObject({ ok: true });
 	expect(verifyWebhook('whsec_old', body, `${signWebhook(secret, t, body)},${old}`, now)).toMatchObject({ ok: true });
+});
+
+describe('what a verified body tells', () => {
+	const body = (value: unknown) => JSON.stringify(value);
+	const success = (output: unknown, extra: Record<string, unknown> = {}) =>
+		body({ request_id: 'r1', status: 'OK', payload: { model: 'seedance-2-fast-t2v', output, cost: 40, ...extra } });
+
+	it('a success with its model, cost and every URL is the result: nothing to read', () => {
+		expect(parseWebhookBody(success({ video: { url: 'https://media.clipia.ai/r1.mp4', duration: 5 } }))).toEqual({
+			request_id: 'r1',
+			status: 'OK',
+			ended: {
+				request_id: 'r1',
+				status: 'COMPLETED',
+				model: 'seedance-2-fast-t2v',
+				cost: 40,
+				output: { video: { url: 'https://media.clipia.ai/r1.mp4', duration: 5 } },
+			},
+		});
+		expect(
+			parseWebhookBody(success({ images: [{ url: 'https://a/1.webp' }, { url: 'https://a/2.webp' }] }))?.ended,
+		).toBeDefined();
+		expect(parseWebhookBody(success({ audio: { url: 'https://a/1.mp3' } }))?.ended).toBeDefined();
+	});
+
+	it('anything it does not tell whole is read from the API: a failure or cancel, a URL missing, a shape not known here', () => {
+		const unread = [
+			body({ request_id: 'r1', status: 'ERROR', error: { code: 'GENERATION_FAILED', message: 'x' } }),
+			body({ request_id: 'r1', status: 'CANCELED' }),
+			success({ video: {} }),
+			success({ images: [{ url: 'https://a/1.webp' }, { width: 3 }] }),
+			success({ images: [] }),
+			success({}),
+			success({ video: { url: 'https://a/1.mp4' }, model3d: { url: 'https://a/1.glb' } }),
+			success({ video: { url: 'https://a/1.mp4' } }, { cost: '40' }),
+			success({ video: { url: 'https://a/1.mp4' } }, { model: '' }),
+			body({ request_id: 'r1', status: 'OK' }),
+		];
+		for (const raw of unread) {
+			const delivery = parseWebhookBody(raw);
+			expect(delivery?.request_id).toBe('r1');
+			expect(delivery?.ended).toBeUndefined();
+		}
+	});
 });
