@@ -3,20 +3,21 @@
  * inside n8n-core's engine on a fresh key with the given limits; what the benches read off it.
  */
 
-import type { ClipiaEmulator } from '../emulator/server';
+import type { ClipiaEmulator, RefusalPolicy } from '../emulator/server';
 import { NODE_TYPES, runNode } from '../test/n8n/harness';
 
 export async function runVideoBatch(
 	emulator: ClipiaEmulator,
 	key: string,
 	count: number,
-	options: { maxConcurrency: number; concurrency: number; requestsPerMinute: number },
+	options: { maxConcurrency: number; concurrency: number; requestsPerMinute: number; refusals?: RefusalPolicy },
 ) {
 	emulator.addKey({
 		key,
 		credits: 1_000_000,
 		concurrency: options.concurrency,
 		requestsPerMinute: options.requestsPerMinute,
+		refusals: options.refusals,
 	});
 	const started = Date.now();
 	const run = await runNode({

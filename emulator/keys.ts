@@ -7,6 +7,17 @@ import { errorAnswer, header, type Answer } from './http';
 
 export type Scope = 'generate' | 'read';
 
+/**
+ * How a submit over the key's generations at once is refused; Clipia's documents leave it
+ * open, and clients must not depend on either. Both answer 429 `rate_limit_exceeded`, count
+ * queued generations against the limit, and leave `RateLimit-*` showing the minute's room.
+ * - `projected`: the message names the limit, and `Retry-After` is the time until the soonest
+ *   end of any of the key's generations, a queued one's projected end included.
+ * - `running`: a bare "Rate limit exceeded", and `Retry-After` the time until the soonest
+ *   *running* generation ends (1 s when none runs yet), as another implementation of the API does.
+ */
+export type RefusalPolicy = 'projected' | 'running';
+
 export interface KeyConfig {
 	key: string;
 	/** Defaults from the prefix: clipia_test_ is sandbox, anything else live. */
@@ -19,6 +30,8 @@ export interface KeyConfig {
 	/** Credits exist but are frozen until the account has an active subscription (402 subscription_required). */
 	frozen?: boolean;
 	accountId?: string;
+	/** How a submit over `concurrency` is refused (default: the emulator's). */
+	refusals?: RefusalPolicy;
 }
 
 export interface KeyStats {
@@ -52,7 +65,10 @@ export const DEMO_KEYS = {
 export class Keys {
 	private readonly states = new Map<string, KeyState>();
 
-	constructor(private readonly clock: ModelClock) {}
+	constructor(
+		private readonly clock: ModelClock,
+		private readonly refusals: RefusalPolicy = 'projected',
+	) {}
 
 	add(config: KeyConfig): void {
 		this.states.set(config.key, {
@@ -64,6 +80,7 @@ export class Keys {
 			concurrency: config.concurrency ?? 10,
 			revoked: config.revoked ?? false,
 			frozen: config.frozen ?? false,
+			refusals: config.refusals ?? this.refusals,
 			accountId: config.accountId ?? `acct_${createHash('sha256').update(config.key).digest('hex').slice(0, 12)}`,
 			window: [],
 			stats: { requests: 0, byRoute: {}, charged: 0, jobs: 0, rateLimited: 0, tooManyAtOnce: 0 },

@@ -17,7 +17,7 @@ import { ModelClock } from './clock';
 import { answerWithStatus, Faults, type FaultRule } from './faults';
 import { errorAnswer, errorBody, inputOf, readBody, routeOf, send, type Answer, type RequestContext } from './http';
 import { IdempotencyStore } from './idempotency';
-import { DEMO_KEYS, Keys, type KeyConfig, type KeyStats } from './keys';
+import { DEMO_KEYS, Keys, type KeyConfig, type KeyStats, type RefusalPolicy } from './keys';
 import { isTerminalStatus, JobQueue, notFound, type Job, type Outcome, type Status } from './jobs';
 import { outputOf, serveMedia } from './media-host';
 import { submit, type Submission } from './submit';
@@ -25,7 +25,7 @@ import { Webhooks, type WebhookDelivery } from './webhooks';
 
 export { DEMO_KEYS, type KeyConfig, type KeyStats, type FaultRule, type WebhookDelivery };
 export type { FaultAction } from './faults';
-export type { Scope } from './keys';
+export type { RefusalPolicy, Scope } from './keys';
 
 export interface EmulatorOptions {
 	port?: number;
@@ -52,6 +52,8 @@ export interface EmulatorOptions {
 	webhookSecret?: string;
 	/** Keys besides the built-in demo keys. */
 	keys?: KeyConfig[];
+	/** How a submit over a key's generations at once is refused, unless the key says (see RefusalPolicy). */
+	refusals?: RefusalPolicy;
 	/** Base for media URLs (default: this server). */
 	mediaBaseUrl?: string;
 	/** Log each request to stderr. */
@@ -98,10 +100,11 @@ export class ClipiaEmulator {
 			videoBytes: init.videoBytes ?? 256 * 1024,
 			webhookSecret: init.webhookSecret ?? 'whsec_emulator_secret',
 			verbose: init.verbose ?? false,
+			refusals: init.refusals ?? 'projected',
 			mediaBaseUrl: init.mediaBaseUrl,
 		};
 		this.clock = new ModelClock(this.options.timeScale, this.options.wallClockHeaders);
-		this.keys = new Keys(this.clock);
+		this.keys = new Keys(this.clock, this.options.refusals);
 		this.queue = new JobQueue(this.clock, this.options.workers, (job) => {
 			const key = this.keys.get(job.key);
 			key.credits += job.cost;

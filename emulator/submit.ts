@@ -48,13 +48,17 @@ export async function submit(emulator: Submission, request: RequestContext): Pro
 	if (!sandbox) {
 		const inFlight = emulator.queue.inFlight(key.key);
 		if (inFlight.length >= key.concurrency) {
-			const soonest = Math.min(...inFlight.map((job) => job.endAt ?? job.readyAt + job.runMs));
-			const retryAfter = Math.max(1, Math.ceil((soonest - now) / 1000));
+			// Queued generations count against the limit either way; the policies differ in what they say.
+			const running = key.refusals === 'running' ? inFlight.filter((job) => job.status === 'IN_PROGRESS') : inFlight;
+			const soonest = Math.min(...running.map((job) => job.endAt ?? job.readyAt + job.runMs));
+			const retryAfter = Number.isFinite(soonest) ? Math.max(1, Math.ceil((soonest - now) / 1000)) : 1;
 			key.stats.rateLimited++;
 			key.stats.tooManyAtOnce++;
-			const refused = remember(
-				errorAnswer(429, 'rate_limit_exceeded', `Too many concurrent generations (limit ${key.concurrency})`),
-			);
+			const message =
+				key.refusals === 'running'
+					? 'Rate limit exceeded'
+					: `Too many concurrent generations (limit ${key.concurrency})`;
+			const refused = remember(errorAnswer(429, 'rate_limit_exceeded', message));
 			return { ...refused, headers: { 'Retry-After': String(emulator.clock.advertisedSeconds(retryAfter)) } };
 		}
 		if (key.frozen) {

@@ -23,8 +23,13 @@ export interface Observation {
 export interface ScheduleTuning {
 	/** Never poll sooner than this after the previous answer. */
 	minDelayMs: number;
-	/** Never wait longer than this between polls (failures and cancels surface within it). */
+	/** Never wait longer than this between polls (failures and cancels surface within it)… */
 	maxDelayMs: number;
+	/**
+	 * …except for the one look a learned run time places: it may wait this long, so a batch's
+	 * later videos cost one look each, and a failure shows by the expected end at the latest.
+	 */
+	landingMaxDelayMs: number;
 	/** Steady interval when the API reports no progress. */
 	blindIntervalMs: number;
 	/** When the predicted end is surer than this, one poll lands just after it. */
@@ -36,6 +41,7 @@ export interface ScheduleTuning {
 export const DEFAULT_TUNING: ScheduleTuning = {
 	minDelayMs: 250,
 	maxDelayMs: 30_000,
+	landingMaxDelayMs: 15 * 60_000,
 	blindIntervalMs: 3_500,
 	landingToleranceMs: 900,
 	closeIntervalMs: 400,
@@ -90,9 +96,10 @@ export class JobTrack {
 		// Running, or next in line: a queue ahead of it would make the expected end too early.
 		const underWay = last.status === 'IN_QUEUE' ? (last.queuePosition ?? 0) === 0 : last.status === 'IN_PROGRESS';
 		if (expectedEnd !== undefined && underWay) {
-			// Already past (it waited for another generation to learn it): look now.
+			// Already past (it waited for another generation to learn it): look now. Else just after
+			// it: a margin of 1% (run times of a kind vary a little) and never less than 150 ms.
 			const left = Math.max(0, expectedEnd - now);
-			return clamp(left + Math.max(150, 0.03 * left), tuning.minDelayMs, tuning.maxDelayMs);
+			return clamp(left + Math.max(150, 0.01 * left), tuning.minDelayMs, tuning.landingMaxDelayMs);
 		}
 		let delay: number;
 		if (last.status === 'IN_QUEUE') {

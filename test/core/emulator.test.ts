@@ -489,6 +489,33 @@ describe('limits', () => {
 		expect(emulator.stats(key).jobs).toBe(4);
 	});
 
+	it('a submit over the generations at once, under either refusal policy: 429 with the minute still showing room', async () => {
+		const refusal = async (refusals: 'projected' | 'running') => {
+			const key = freshKey({ concurrency: 2, refusals });
+			const submit = (prompt: string) =>
+				fetch(`${emulator.url}/v1/models/nano-banana-2`, {
+					method: 'POST',
+					headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+					body: JSON.stringify({ input: { prompt } }),
+				});
+			for (const prompt of ['a', 'b']) expect((await submit(prompt)).status).toBe(200);
+			const refused = await submit('c');
+			const body = (await refused.json()) as { error: { code: string; message: string } };
+			expect(refused.status).toBe(429);
+			expect(body.error.code).toBe('rate_limit_exceeded');
+			expect(Number(refused.headers.get('ratelimit-remaining'))).toBeGreaterThan(0);
+			expect(emulator.stats(key)).toMatchObject({ jobs: 2, tooManyAtOnce: 1 });
+			return { message: body.error.message, retryAfter: Number(refused.headers.get('retry-after')) };
+		};
+		const projected = await refusal('projected');
+		expect(projected.message).toMatch(/Too many concurrent generations \(limit 2\)/);
+		// Both still queued (the dispatch time): their projected end, a whole image's run away.
+		expect(projected.retryAfter).toBeGreaterThanOrEqual(8);
+		const running = await refusal('running');
+		// Nothing names the limit, and with nothing running yet the answer is "in a second".
+		expect(running).toEqual({ message: 'Rate limit exceeded', retryAfter: 1 });
+	});
+
 	it('with workers to spare, nobody is ahead in the queue: every new job reports position 0', async () => {
 		const key = freshKey();
 		const c = client(key);

@@ -111,3 +111,71 @@ it('a first wave: the generation submitted first measures the run time; the rest
 	expect(alone).toBeGreaterThanOrEqual(30);
 	expect(looks).toBeLessThanOrEqual(runs[0].looks + 9);
 });
+
+describe('long generations (videos of minutes)', () => {
+	const VIDEO_MS = 5 * 60_000;
+	/** Videos of 5 minutes with progress; `failsAt` (ms after submit) fails one halfway. */
+	function videos(failing = new Set<string>()) {
+		const startedAt = new Map<string, number>();
+		const { runtime, requests, clock } = scriptedRuntime((request, clock) => {
+			const id = request.url.split('/').pop()!;
+			const start = startedAt.get(id)!;
+			const elapsed = clock.now() - start;
+			if (failing.has(id) && elapsed >= VIDEO_MS / 2)
+				return json(200, {
+					request_id: id,
+					status: 'FAILED',
+					model: 'kling-3',
+					error: { code: 'GENERATION_FAILED', message: 'failed' },
+					created_at: new Date(start).toISOString(),
+					completed_at: new Date(start + VIDEO_MS / 2).toISOString(),
+				});
+			if (elapsed < VIDEO_MS)
+				return json(202, { request_id: id, status: 'IN_PROGRESS', progress: Math.floor((elapsed / VIDEO_MS) * 100) });
+			return json(200, {
+				request_id: id,
+				status: 'COMPLETED',
+				model: 'kling-3',
+				output: { video: { url: `https://media.clipia.ai/${id}.mp4` } },
+				created_at: new Date(start).toISOString(),
+				completed_at: new Date(start + VIDEO_MS).toISOString(),
+			});
+		});
+		const client = new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai' });
+		const runTimes = new RunTimes();
+		const generate = async (id: string) => {
+			startedAt.set(id, clock.now());
+			const answer = await waitForGeneration(client, id, {
+				deadline: clock.now() + 20 * 60_000,
+				initial: { at: clock.now(), status: 'IN_QUEUE', queuePosition: 0 },
+				runTimes: { of: runTimes, kind: 'kling-3 duration=10' },
+			});
+			return {
+				status: answer.status,
+				looks: requests.filter((request) => request.url.endsWith(id)).length,
+				detectedAfter: clock.now() - startedAt.get(id)!,
+			};
+		};
+		return { generate };
+	}
+
+	it('after one, each next video of the kind takes one look, however long it runs, landing within 1% of its end', async () => {
+		const { generate } = videos();
+		const runs = [];
+		for (let n = 0; n < 4; n++) runs.push(await generate(`1000000${n}-aaaa-4bbb-8ccc-dddddddddddd`));
+		expect(runs[0].looks).toBeGreaterThanOrEqual(3);
+		for (const run of runs.slice(1)) {
+			expect(run).toMatchObject({ status: 'COMPLETED', looks: 1 });
+			expect(run.detectedAfter - VIDEO_MS).toBeLessThanOrEqual(0.01 * VIDEO_MS + 250);
+		}
+	});
+
+	it('a learned video that fails halfway shows at its expected end at the latest, in that one look', async () => {
+		const failing = '10000009-aaaa-4bbb-8ccc-dddddddddddd';
+		const { generate } = videos(new Set([failing]));
+		await generate('10000000-aaaa-4bbb-8ccc-dddddddddddd');
+		const failed = await generate(failing);
+		expect(failed).toMatchObject({ status: 'FAILED', looks: 1 });
+		expect(failed.detectedAfter).toBeLessThanOrEqual(1.01 * VIDEO_MS + 250);
+	});
+});
