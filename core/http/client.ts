@@ -20,14 +20,16 @@ import type { BudgetOptions, RequestBudget } from './budget';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy } from './retry';
 import type { SlotTicket } from './slots';
 import { isHttpsOrLocal } from '../validate';
-import type {
-	AccountResponse,
-	EstimateResponse,
-	GenerationModel,
-	ModelDetail,
-	RequestResponse,
-	StatusResponse,
-	SubmitResponse,
+import {
+	isTerminal,
+	type AccountResponse,
+	type EstimateResponse,
+	type GenerationModel,
+	type GenerationStatus,
+	type ModelDetail,
+	type RequestResponse,
+	type StatusResponse,
+	type SubmitResponse,
 } from './wire';
 
 export const DEFAULT_BASE_URL = 'https://api.clipia.ai';
@@ -145,6 +147,12 @@ export class ClipiaClient {
 		return answer.body;
 	}
 
+	/** A generation seen to end frees its place among the key's generations at once (see GenerationSlots). */
+	private seen<T extends { status: GenerationStatus }>(requestId: string, answer: T): T {
+		if (isTerminal(answer)) this.budget.slots.ended(requestId);
+		return answer;
+	}
+
 	/** `GET /v1/requests/{id}/status`. */
 	async status(requestId: string, options: CallOptions = {}): Promise<StatusResponse> {
 		const answer = await this.send<StatusResponse>({
@@ -155,7 +163,7 @@ export class ClipiaClient {
 			requestId,
 		});
 		expectShape(answer.body, ['status'], `reading request ${requestId}`, requestId);
-		return answer.body;
+		return this.seen(requestId, answer.body);
 	}
 
 	/**
@@ -171,7 +179,7 @@ export class ClipiaClient {
 			requestId,
 		});
 		expectShape(answer.body, ['status'], `reading request ${requestId}`, requestId);
-		return { ...answer.body, request_id: answer.body.request_id ?? requestId };
+		return this.seen(requestId, { ...answer.body, request_id: answer.body.request_id ?? requestId });
 	}
 
 	/** `GET /v1/models`, generation models only (the list also carries LLM entries). */
@@ -364,7 +372,12 @@ export class ClipiaClient {
 /** What a submit's answer says of the key's room for generations; no answer says nothing. */
 function tellSlots(ticket: SlotTicket, outcome: Settled<HttpResponse> | undefined, now: number): void {
 	const answer = outcome?.ok ? outcome.value : undefined;
-	if (answer && answer.status >= 200 && answer.status < 300) ticket.accepted();
+	if (answer && answer.status >= 200 && answer.status < 300) {
+		const body = answer.body as Partial<SubmitResponse> | undefined;
+		const requestId = typeof body?.request_id === 'string' ? body.request_id : undefined;
+		const status = body?.status;
+		ticket.accepted(requestId, !(status && isTerminal({ status })));
+	}
 	else if (answer && isConcurrencyRefusal(answer))
 		ticket.refused(parseRetryAfterMs(answer.headers['retry-after'], now) ?? 1_000);
 	else ticket.withdrawn();

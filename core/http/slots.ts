@@ -1,22 +1,30 @@
 /**
  * The key's other limit: how many generations may run at once. Clipia does not publish it
  * per key and refuses a submit over it with a 429 (RateLimit-Remaining still above 0) and
- * a Retry-After for when the soonest running generation ends.
+ * a Retry-After (documented nowhere: the soonest end of the key's generations, or of its
+ * running ones only, depending on the implementation).
  *
  * Such a refusal concerns submits only: reads go on (they are what sees generations end).
- * After one, this process's submits wait for the Retry-After and then go one at a time,
- * each waiting for the one before to be answered, until one is accepted with none waiting. However
- * many items wait (4 executions × Max Concurrency 5 on a key of 10), a full key costs
- * one refused submit per Retry-After, not one per waiting item: every refusal is a
- * request of the key's per-minute budget spent on nothing.
+ * After one, this process's submits go one at a time, each waiting for the one before to be
+ * answered, until one is accepted with none waiting. However many items wait (4 executions ×
+ * Max Concurrency 5 on a key of 10), a full key costs few refused submits: every refusal is
+ * a request of the key's per-minute budget spent on nothing.
+ *
+ * **Its own ends are its room.** The process counts its generations in flight (accepted, not
+ * yet seen to end). Refused while holding n, it knows the key is full with n of its own; when
+ * one of its own ends (a read shows it), a submit goes at once into the room that end made,
+ * without waiting for the Retry-After, and the Retry-After starts again from there: it most
+ * likely pointed at that very end, so a probe at it would find the room already taken. A
+ * probe waits half a second past the Retry-After, so that read comes first. A process that
+ * reads no ends (submits only) probes at each Retry-After.
  */
 
-import { sleepUnlessAborted, throwIfAborted, unlessAborted, type Runtime } from '../runtime';
+import { throwIfAborted, unlessAborted, type Runtime } from '../runtime';
 
 /** The outcome of one submit attempt, told back to the slots: the first word counts, any later one is ignored. */
 export interface SlotTicket {
-	/** Accepted: the key has room again. */
-	accepted(): void;
+	/** Accepted: the key has room again; `requestId` runs now (unless it ended at once) and holds a place. */
+	accepted(requestId?: string, running?: boolean): void;
 	/** Refused for concurrency: the key is full for about `retryAfterMs`. */
 	refused(retryAfterMs: number): void;
 	/** Not sent, or answered otherwise: it says nothing of the key's room. */
@@ -32,8 +40,31 @@ export class GenerationSlots {
 	private probe?: Promise<void>;
 	/** Submits waiting here: while any do, the key is still contended. */
 	private waiting = 0;
+	/** This process's generations in flight on the key: accepted, not yet seen to end (request_id → when). */
+	private readonly held = new Map<string, number>();
+	/** How many it held when last refused: the room it is known to have while the key is full. */
+	private level = Infinity;
+	/** The last refusal's Retry-After. */
+	private retryAfterMs = 1_000;
+	/** Woken when one of its own generations ends. */
+	private released = signalled();
 
 	constructor(private readonly runtime: Pick<Runtime, 'now' | 'sleep'>) {}
+
+	/** One of this process's generations was seen to end (COMPLETED, FAILED, CANCELED): its place is free. */
+	ended(requestId: string): void {
+		if (!this.held.delete(requestId)) return;
+		const released = this.released;
+		this.released = signalled();
+		released.fire();
+	}
+
+	/** Generations in flight, forgetting any whose end was never read (a submit-only call) after a long while. */
+	private holding(): number {
+		const now = this.runtime.now();
+		for (const [id, at] of this.held) if (now - at > FORGET_HELD_MS) this.held.delete(id);
+		return this.held.size;
+	}
 
 	/**
 	 * Waits until a submit may go; `undefined` when that moment would not come before
@@ -53,9 +84,12 @@ export class GenerationSlots {
 			throwIfAborted(signal);
 			const now = this.runtime.now();
 			if (now >= deadline) return undefined;
-			if (now < this.fullUntil) {
+			// One of its own ended since the refusal: that room is this process's to take now.
+			const ownRoom = this.full && this.holding() < this.level;
+			if (now < this.fullUntil && !ownRoom) {
 				if (this.fullUntil >= deadline) return undefined;
-				await sleepUnlessAborted(this.runtime.sleep, this.fullUntil - now, signal);
+				const wake = this.released.fired;
+				await unlessAborted(Promise.race([this.runtime.sleep(this.fullUntil - now), wake]), signal);
 				continue;
 			}
 			if (this.probe) {
@@ -65,7 +99,8 @@ export class GenerationSlots {
 				await unlessAborted(Promise.race(waits), signal);
 				continue;
 			}
-			if (!this.full) return ticket({ refused: (ms) => this.refuse(ms) });
+			if (!this.full)
+				return ticket({ accepted: (id, running) => this.hold(id, running), refused: (ms) => this.refuse(ms) });
 			let answered!: () => void;
 			this.probe = new Promise<void>((resolve) => (answered = resolve));
 			const settle = () => {
@@ -74,8 +109,14 @@ export class GenerationSlots {
 			};
 			return ticket({
 				// Room for one says nothing of room for all that wait: they go on one at a time.
-				accepted: () => {
-					if (this.waiting === 0) this.full = false;
+				accepted: (id, running) => {
+					this.hold(id, running);
+					// Into room its own end made: the next probe for more waits a Retry-After from now.
+					if (ownRoom) this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + this.retryAfterMs + GRACE_MS);
+					if (this.waiting === 0) {
+						this.full = false;
+						this.level = Infinity;
+					}
 					settle();
 				},
 				refused: (ms) => {
@@ -87,10 +128,32 @@ export class GenerationSlots {
 		}
 	}
 
+	private hold(requestId: string | undefined, running = true): void {
+		if (requestId && running) this.held.set(requestId, this.runtime.now());
+	}
+
 	private refuse(retryAfterMs: number): void {
 		this.full = true;
-		this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + retryAfterMs);
+		this.level = this.holding();
+		this.retryAfterMs = retryAfterMs;
+		this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + retryAfterMs + GRACE_MS);
 	}
+}
+
+/**
+ * Past the Retry-After before a probe: when the end it points at is one of this process's own,
+ * the read that lands just after that end comes first and takes the room without a probe.
+ */
+const GRACE_MS = 500;
+
+/** A generation whose end this process never read (a submit-only call) stops counting after this. */
+const FORGET_HELD_MS = 30 * 60_000;
+
+/** A promise to wait on, and what fires it. */
+function signalled(): { fired: Promise<void>; fire: () => void } {
+	let fire!: () => void;
+	const fired = new Promise<void>((resolve) => (fire = resolve));
+	return { fired, fire };
 }
 
 /** A ticket that acts on its first outcome only: telling it twice (a retry path, a `finally`) is harmless. */
