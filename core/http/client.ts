@@ -290,8 +290,10 @@ export class ClipiaClient {
 				// "Later": wait as told, for as long as the patience (or the caller's deadline) allows.
 				const patientUntil = Math.max(firstAttemptAt + policy.laterPatienceMs, spec.rateLimitDeadline ?? 0);
 				if (runtime.now() + waitMs > patientUntil) throw error;
-				// Too many requests pause every request on the key; too many generations, only submits (see GenerationSlots).
-				if (status === 429 && !isConcurrencyRefusal(attempt.value)) this.budget.pauseUntil(runtime.now() + waitMs);
+				// Too many generations: the key's slots hold the next attempt, and wake it early when one of
+				// this process's own generations ends (see GenerationSlots). Too many requests pause every request.
+				if (status === 429 && isConcurrencyRefusal(attempt.value)) continue;
+				if (status === 429) this.budget.pauseUntil(runtime.now() + waitMs);
 			} else {
 				if (failures >= policy.maxRetries) throw error;
 				failures++;

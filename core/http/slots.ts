@@ -15,8 +15,10 @@
  * one of its own ends (a read shows it), a submit goes at once into the room that end made,
  * without waiting for the Retry-After, and the Retry-After starts again from there: it most
  * likely pointed at that very end, so a probe at it would find the room already taken. A
- * probe waits half a second past the Retry-After, so that read comes first. A process that
- * reads no ends (submits only) probes at each Retry-After.
+ * probe waits half a second past the Retry-After, so that read comes first. While its own
+ * ends keep coming, a probe only looks for another process's room: each refused one doubles
+ * the next wait (up to 4× the Retry-After). A process that reads no ends (submits only)
+ * probes at each Retry-After.
  */
 
 import { throwIfAborted, unlessAborted, type Runtime } from '../runtime';
@@ -46,6 +48,10 @@ export class GenerationSlots {
 	private level = Infinity;
 	/** The last refusal's Retry-After. */
 	private retryAfterMs = 1_000;
+	/** When one of its own was last seen to end: it reads its ends, so its own room comes to it. */
+	private ownEndAt = -Infinity;
+	/** Probes refused in a row while its own ends kept coming: each waits twice the one before (up to 4×). */
+	private refusedProbes = 0;
 	/** Woken when one of its own generations ends. */
 	private released = signalled();
 
@@ -54,6 +60,7 @@ export class GenerationSlots {
 	/** One of this process's generations was seen to end (COMPLETED, FAILED, CANCELED): its place is free. */
 	ended(requestId: string): void {
 		if (!this.held.delete(requestId)) return;
+		this.ownEndAt = this.runtime.now();
 		const released = this.released;
 		this.released = signalled();
 		released.fire();
@@ -111,11 +118,14 @@ export class GenerationSlots {
 				// Room for one says nothing of room for all that wait: they go on one at a time.
 				accepted: (id, running) => {
 					this.hold(id, running);
+					this.refusedProbes = 0;
 					// Into room its own end made: the next probe for more waits a Retry-After from now.
 					if (ownRoom) this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + this.retryAfterMs + GRACE_MS);
 					if (this.waiting === 0) {
+						// No one waits: the key is no longer known to be full, and the next submit goes at once.
 						this.full = false;
 						this.level = Infinity;
+						this.fullUntil = Math.min(this.fullUntil, this.runtime.now());
 					}
 					settle();
 				},
@@ -133,10 +143,18 @@ export class GenerationSlots {
 	}
 
 	private refuse(retryAfterMs: number): void {
+		const now = this.runtime.now();
+		const holding = this.holding();
+		// Holding generations whose ends it reads, its own room comes to it: a probe only looks for
+		// another process's, so one refused makes the next wait longer. One that reads no ends
+		// (submits only) has nothing else to go by: it probes at every Retry-After.
+		const readsItsEnds = holding > 0 && now - this.ownEndAt < READS_ITS_ENDS_MS;
+		this.refusedProbes = this.full && readsItsEnds ? this.refusedProbes + 1 : 0;
 		this.full = true;
-		this.level = this.holding();
+		this.level = holding;
 		this.retryAfterMs = retryAfterMs;
-		this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + retryAfterMs + GRACE_MS);
+		const backoff = 2 ** Math.min(this.refusedProbes, 2);
+		this.fullUntil = Math.max(this.fullUntil, now + retryAfterMs * backoff + GRACE_MS);
 	}
 }
 
@@ -145,6 +163,9 @@ export class GenerationSlots {
  * the read that lands just after that end comes first and takes the room without a probe.
  */
 const GRACE_MS = 500;
+
+/** Seen one of its own end within this, a process is taken to read its ends. */
+const READS_ITS_ENDS_MS = 2 * 60_000;
 
 /** A generation whose end this process never read (a submit-only call) stops counting after this. */
 const FORGET_HELD_MS = 30 * 60_000;

@@ -10,6 +10,7 @@ import { loadNode } from './nodes';
 
 const NODES: Record<string, INodeType> = {
 	clipia: loadNode('Clipia'),
+	clipiaGenerateAudio: loadNode('ClipiaGenerateAudio'),
 	clipiaGenerateImage: loadNode('ClipiaGenerateImage'),
 	clipiaGenerateVideo: loadNode('ClipiaGenerateVideo'),
 	clipiaWaitGeneration: loadNode('ClipiaWaitGeneration'),
