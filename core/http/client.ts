@@ -379,8 +379,7 @@ function tellSlots(ticket: SlotTicket, outcome: Settled<HttpResponse> | undefine
 		const requestId = typeof body?.request_id === 'string' ? body.request_id : undefined;
 		const status = body?.status;
 		ticket.accepted(requestId, !(status && isTerminal({ status })));
-	}
-	else if (answer && isConcurrencyRefusal(answer))
+	} else if (answer && isConcurrencyRefusal(answer))
 		ticket.refused(parseRetryAfterMs(answer.headers['retry-after'], now) ?? 1_000);
 	else ticket.withdrawn();
 }
