@@ -106,13 +106,17 @@ it('its own ends are its room: items that wait for their generation refill the k
 			return json(
 				429,
 				{ error: { code: 'rate_limit_exceeded', message: 'Rate limit exceeded' } },
-				{ 'Retry-After': String(retryAfter), 'RateLimit-Remaining': '90' },
+				{ 'Retry-After': String(retryAfter), 'RateLimit-Limit': '600', 'RateLimit-Remaining': '590' },
 			);
 		}
 		const id = `r${ends.size + 1}`;
 		// Each generation runs a little longer than the one before: ends never coincide.
 		ends.set(id, now + RUN_MS + 300 * ends.size);
-		return json(200, { request_id: id, status: 'IN_QUEUE' }, { 'RateLimit-Remaining': '90' });
+		return json(
+			200,
+			{ request_id: id, status: 'IN_QUEUE' },
+			{ 'RateLimit-Limit': '600', 'RateLimit-Remaining': '590' },
+		);
 	}, clock);
 	const key = new KeyState(runtime, { requestsPerMinute: 600 });
 	const started = clock.now();
