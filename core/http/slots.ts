@@ -149,10 +149,14 @@ export class GenerationSlots {
 		// another process's, so one refused makes the next wait longer. One that reads no ends
 		// (submits only) has nothing else to go by: it probes at every Retry-After.
 		const readsItsEnds = holding > 0 && now - this.ownEndAt < READS_ITS_ENDS_MS;
-		this.refusedProbes = this.full && readsItsEnds ? this.refusedProbes + 1 : 0;
+		// A Retry-After of a second or two says little (an API that counts only running generations
+		// answers so while the key's are still queued): probing that often is mostly refused.
+		const vague = holding > 0 && retryAfterMs <= VAGUE_RETRY_AFTER_MS;
+		this.refusedProbes = this.full && (readsItsEnds || vague) ? this.refusedProbes + 1 : 0;
 		this.full = true;
 		this.level = holding;
-		this.retryAfterMs = retryAfterMs;
+		// The wait after its own room is filled: a vague Retry-After does not shorten it.
+		if (!vague || this.retryAfterMs <= VAGUE_RETRY_AFTER_MS) this.retryAfterMs = retryAfterMs;
 		const backoff = 2 ** Math.min(this.refusedProbes, 2);
 		this.fullUntil = Math.max(this.fullUntil, now + retryAfterMs * backoff + GRACE_MS);
 	}
@@ -163,6 +167,9 @@ export class GenerationSlots {
  * the read that lands just after that end comes first and takes the room without a probe.
  */
 const GRACE_MS = 500;
+
+/** A Retry-After this short, while holding generations, is doubled after each refusal too. */
+const VAGUE_RETRY_AFTER_MS = 2_000;
 
 /** Seen one of its own end within this, a process is taken to read its ends. */
 const READS_ITS_ENDS_MS = 2 * 60_000;
