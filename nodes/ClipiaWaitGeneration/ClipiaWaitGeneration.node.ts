@@ -31,7 +31,7 @@ export class ClipiaWaitGeneration implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{"wait up to " + $parameter["maxWaitSeconds"] + " s"}}',
-		description: 'Wait for a Clipia generation by its request_id and get the finished image or video',
+		description: 'Wait for a Clipia generation by its request_id and get the finished image, video or audio',
 		defaults: { name: 'Clipia Wait Generation' },
 		usableAsTool: true,
 		...waitBuilderHint,

@@ -95,7 +95,7 @@ it('stdio: tools/list, then generate_video → wait_generation to COMPLETED; not
 	const client = new Client({ name: 'stdio-test', version: '1.0.0' });
 	await client.connect(transport);
 	const { tools } = await client.listTools();
-	expect(tools).toHaveLength(9);
+	expect(tools).toHaveLength(10);
 	const submitted = (await client.callTool({ name: 'generate_video', arguments: { prompt: 'waves' } })) as {
 		structuredContent: Record<string, unknown>;
 	};
@@ -179,7 +179,7 @@ describe('Streamable HTTP', () => {
 		});
 		const client = new Client({ name: 'http-test', version: '1.0.0' });
 		await client.connect(transport);
-		expect((await client.listTools()).tools).toHaveLength(9);
+		expect((await client.listTools()).tools).toHaveLength(10);
 		const submitted = (await client.callTool({ name: 'generate_video', arguments: { prompt: 'rain' } })) as {
 			structuredContent: Record<string, unknown>;
 		};

@@ -9,7 +9,7 @@ export const waitGenerationTool = defineTool({
 	name: 'wait_generation',
 	title: 'Wait for a generation',
 	description:
-		'Wait for a Clipia generation (image or video) to finish, up to wait_seconds, and return its state: COMPLETED with media URLs, ' +
+		'Wait for a Clipia generation (image, video or audio) to finish, up to wait_seconds, and return its state: COMPLETED with media URLs, ' +
 		'FAILED/CANCELED with the error (credits refunded), or still running with next_step (call this again). Spends nothing.',
 	input: {
 		request_id: requestIdArgument,
