@@ -64,7 +64,7 @@ export const VIDEO_RESOLUTIONS = ['480p', '720p', '1080p'] as const;
 export const MAX_REFERENCE_IMAGES = 4;
 export const VIDEO_DURATION_RANGE = { min: 2, max: 15 } as const;
 
-const prompt = <What extends string>(what: What) =>
+const prompt = (description: string) =>
 	({
 		key: 'prompt',
 		n8nName: 'prompt',
@@ -72,7 +72,7 @@ const prompt = <What extends string>(what: What) =>
 		type: 'string',
 		target: 'input',
 		required: true,
-		description: `What the ${what} should show, in plain words`,
+		description,
 	}) as const;
 
 const extraInput = {
@@ -99,7 +99,7 @@ const webhookUrl = {
 } as const;
 
 export const IMAGE_FIELDS = [
-	prompt('image'),
+	prompt('What the image should show, in plain words'),
 	{
 		key: 'model',
 		n8nName: 'model',
@@ -154,7 +154,7 @@ export const IMAGE_FIELDS = [
 ] as const satisfies readonly FieldSpec[];
 
 export const VIDEO_FIELDS = [
-	prompt('video'),
+	prompt('What the video should show, in plain words'),
 	{
 		key: 'image_url',
 		n8nName: 'imageUrl',
@@ -216,15 +216,7 @@ export const VIDEO_FIELDS = [
 ] as const satisfies readonly FieldSpec[];
 
 export const AUDIO_FIELDS = [
-	{
-		key: 'prompt',
-		n8nName: 'prompt',
-		displayName: 'Prompt',
-		type: 'string',
-		target: 'input',
-		required: true,
-		description: 'Speech models: the words to speak. Music models: the music or sound to make, in plain words',
-	},
+	prompt('Speech models: the words to speak. Music models: the music or sound to make, in plain words'),
 	{
 		key: 'model',
 		n8nName: 'model',
