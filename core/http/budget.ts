@@ -9,10 +9,22 @@
  * Each caller reserves its slot at once, so concurrent callers queue fairly without a lock;
  * a 429 or an exhausted `RateLimit-Remaining` pauses everyone. Beside it, whoever shares the
  * budget shares the key's other limit: the generations it may run at once (`slots`).
+ *
+ * **A scarce minute.** Other processes may spend the key too (n8n's workers, another app):
+ * its `RateLimit-Remaining` then says less than our own count. While it shows less than a
+ * tenth of the limit left, or after a pause for a spent minute, requests go one at a time,
+ * each after the answer of the one before: that answer tells how much room the minute has
+ * now. Whoever wakes at a minute's reset would otherwise send all it queued into room for
+ * one (a sliding minute frees its requests one by one), and have the rest refused.
  */
 
-import { sleepUnlessAborted, type Runtime } from '../runtime';
+import { sleepUnlessAborted, unlessAborted, type Runtime } from '../runtime';
 import { GenerationSlots } from './slots';
+
+/** One request's place in the budget; told what came of it (the answer's headers, or nothing: no answer). */
+export interface Booking {
+	done(headers?: Record<string, string | undefined>): void;
+}
 
 export interface BudgetOptions {
 	/** The key's limit, requests per minute, until an answer tells it (default: Clipia's published 120). */
@@ -24,6 +36,10 @@ export interface BudgetOptions {
 /** Of the key's limit, the share we use: the rest absorbs other clients of the key and clock skew. */
 const SHARE = 0.9;
 const MINUTE_MS = 60_000;
+/** Less than this share of the key's limit left in its minute, requests go one at a time. */
+const SCARCE_SHARE = 0.1;
+/** A scout unanswered this long no longer holds the others back (a stalled answer). */
+const STALE_SCOUT_MS = 2_000;
 
 export class RequestBudget {
 	private perMinute = 0;
@@ -37,6 +53,10 @@ export class RequestBudget {
 	private readonly booked: number[] = [];
 	/** The key's concurrent generations, as submits on this budget meet them. */
 	readonly slots: GenerationSlots;
+	/** The key's minute has little room left (see "A scarce minute"): requests go one at a time. */
+	private scarce = false;
+	/** While scarce, the one request awaiting its answer, and when it was booked. */
+	private scout?: { answered: Promise<void>; since: number };
 
 	constructor(
 		private readonly runtime: Pick<Runtime, 'now' | 'sleep'>,
@@ -55,24 +75,54 @@ export class RequestBudget {
 	}
 
 	/**
-	 * Waits until one request may be sent and returns true; returns false at once (reserving
-	 * nothing) when that moment would not come before `deadline`.
+	 * Waits until one request may be sent and returns its booking, to be told what came of it;
+	 * returns `undefined` (reserving nothing) when that moment would not come before `deadline`.
 	 */
-	async take(signal?: AbortSignal, deadline = Infinity): Promise<boolean> {
+	async take(signal?: AbortSignal, deadline = Infinity): Promise<Booking | undefined> {
+		// A scarce minute: the scout's answer first (or its going stale, or this caller's deadline).
+		while (this.scarce && this.scout) {
+			const now = this.runtime.now();
+			if (now >= deadline) return undefined;
+			const nap = Math.min(this.scout.since + STALE_SCOUT_MS, deadline) - now;
+			if (nap <= 0) break;
+			await unlessAborted(Promise.race([this.scout.answered, this.runtime.sleep(nap)]), signal);
+		}
 		const now = this.runtime.now();
 		const minuteFull =
 			this.booked.length >= this.perMinute ? this.booked[this.booked.length - this.perMinute] + MINUTE_MS : 0;
 		const start = Math.max(now, this.blockedUntil, this.theoreticalArrival - this.burst * this.intervalMs, minuteFull);
-		if (start >= deadline) return false;
+		if (start >= deadline) return undefined;
 		this.theoreticalArrival = Math.max(this.theoreticalArrival, start) + this.intervalMs;
 		this.booked.push(start);
 		if (this.booked.length > this.perMinute) this.booked.shift();
+		const release = this.scarce ? this.sendScout(start) : undefined;
+		let told = false;
+		const booking: Booking = {
+			done: (headers) => {
+				if (told) return;
+				told = true;
+				if (headers) this.observe(headers);
+				release?.();
+			},
+		};
 		await sleepUnlessAborted(this.runtime.sleep, start - now, signal).catch((cancelled: unknown) => {
 			// Cancelled before its time came: nothing was sent, so the booking goes back.
 			this.unbook(start);
+			booking.done();
 			return Promise.reject(cancelled);
 		});
-		return true;
+		return booking;
+	}
+
+	/** This request scouts a scarce minute: the others wait for its answer. Returns what ends its watch. */
+	private sendScout(start: number): () => void {
+		let release!: () => void;
+		const scout = { answered: new Promise<void>((resolve) => (release = resolve)), since: start };
+		this.scout = scout;
+		return () => {
+			if (this.scout === scout) this.scout = undefined;
+			release();
+		};
 	}
 
 	/** Gives back a booking that was never used: the next caller may take its place. */
@@ -82,9 +132,10 @@ export class RequestBudget {
 		this.theoreticalArrival = Math.max(this.runtime.now(), this.theoreticalArrival - this.intervalMs);
 	}
 
-	/** Nobody sends before `untilMs` (a 429's Retry-After, or a spent rate window). */
+	/** Nobody sends before `untilMs` (a 429's Retry-After, or a spent rate window); then one at a time. */
 	pauseUntil(untilMs: number): void {
 		this.blockedUntil = Math.max(this.blockedUntil, untilMs);
+		this.scarce = true;
 	}
 
 	/**
@@ -105,7 +156,9 @@ export class RequestBudget {
 		}
 		const remaining = Number(headers['ratelimit-remaining']);
 		const resetSeconds = Number(headers['ratelimit-reset']);
-		if (Number.isFinite(remaining) && remaining <= 1 && Number.isFinite(resetSeconds) && resetSeconds > 0) {
+		if (!Number.isFinite(remaining)) return;
+		this.scarce = remaining < SCARCE_SHARE * (this.learnedLimit ?? this.perMinute / SHARE);
+		if (remaining <= 1 && Number.isFinite(resetSeconds) && resetSeconds > 0) {
 			this.pauseUntil(this.runtime.now() + resetSeconds * 1000);
 		}
 	}

@@ -16,7 +16,7 @@ import {
 	type Settled,
 } from '../runtime';
 import { KeyState } from '../key-state';
-import type { BudgetOptions, RequestBudget } from './budget';
+import type { Booking, BudgetOptions, RequestBudget } from './budget';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfterMs, type RetryPolicy } from './retry';
 import type { SlotTicket } from './slots';
 import { isHttpsOrLocal } from '../validate';
@@ -255,7 +255,6 @@ export class ClipiaClient {
 				continue;
 			}
 			const { status, headers, body } = attempt.value;
-			this.budget.observe(headers);
 
 			if (status >= 200 && status < 300) {
 				if (typeof body === 'object' && body !== null) return { status, body: body as T };
@@ -317,11 +316,14 @@ export class ClipiaClient {
 		const ticket = spec.idempotencyKey ? await this.budget.slots.enter(spec.signal, deadline) : undefined;
 		if (spec.idempotencyKey && !ticket) throw lastProblem ?? this.outOfTime(spec, true);
 		let outcome: Settled<HttpResponse> | undefined;
+		let booking: Booking | undefined;
 		try {
 			// The key's budget (paused by a 429 perhaps) may not allow a request before the deadline.
-			if (!(await this.budget.take(spec.signal, deadline))) throw lastProblem ?? this.outOfTime(spec, true);
+			booking = await this.budget.take(spec.signal, deadline);
+			if (!booking) throw lastProblem ?? this.outOfTime(spec, true);
 			const timeLeft = deadline - this.runtime.now();
 			if (timeLeft <= 0) throw lastProblem ?? this.outOfTime(spec, false);
+			ticket?.sending();
 			outcome = await settle(
 				this.runtime.transport({
 					method: spec.method,
@@ -339,6 +341,8 @@ export class ClipiaClient {
 			);
 			return outcome;
 		} finally {
+			// The answer's RateLimit-* headers tell the budget the key's minute.
+			booking?.done(outcome?.ok ? outcome.value.headers : undefined);
 			if (ticket) tellSlots(ticket, outcome, this.runtime.now());
 		}
 	}

@@ -5,10 +5,20 @@
  * running ones only, depending on the implementation).
  *
  * Such a refusal concerns submits only: reads go on (they are what sees generations end).
- * After one, this process's submits go one at a time, each waiting for the one before to be
- * answered, until one is accepted with none waiting. However many items wait (4 executions ×
- * Max Concurrency 5 on a key of 10), a full key costs few refused submits: every refusal is
- * a request of the key's per-minute budget spent on nothing.
+ * Every refused submit is a request of the key's per-minute budget spent on nothing, so
+ * submits never go out many at a time into room nobody has seen:
+ *
+ * - **Slow start.** Submits awaiting their answer are at most a window: 1 at first, one more
+ *   for each accepted (twice as many each round of answers), and 1 again after a quiet while. Another process may hold the key (n8n's workers share it):
+ *   then its first submit is refused alone, not a whole batch's worth at once.
+ * - **Past the likely limit** (10 at once, as reported for Clipia's keys, or the most this
+ *   process has held), submits go one at a time: a key of 10 refuses the 11th alone.
+ * - **Full.** After a refusal, submits wait for the Retry-After and then go one at a time,
+ *   each waiting for the one before to be answered, until one is accepted with none waiting.
+ *   However many items wait (4 executions × Max Concurrency 5 on a key of 10), a full key
+ *   costs few refused submits.
+ * - **Contended.** For a minute after a refusal, the window stays at 1: the room that ends
+ *   make is raced for by the other process, and the loser of a race loses one submit.
  *
  * **Its own ends are its room.** The process counts its generations in flight (accepted, not
  * yet seen to end). Refused while holding n, it knows the key is full with n of its own; when
@@ -23,8 +33,10 @@
 
 import { throwIfAborted, unlessAborted, type Runtime } from '../runtime';
 
-/** The outcome of one submit attempt, told back to the slots: the first word counts, any later one is ignored. */
+/** One submit's turn, told back to the slots: the first outcome counts, any later one is ignored. */
 export interface SlotTicket {
+	/** The submit goes out now (it may have waited for the request budget): its answer is awaited from here. */
+	sending(): void;
 	/** Accepted: the key has room again; `requestId` runs now (unless it ended at once) and holds a place. */
 	accepted(requestId?: string, running?: boolean): void;
 	/** Refused for concurrency: the key is full for about `retryAfterMs`. */
@@ -36,14 +48,26 @@ export interface SlotTicket {
 export class GenerationSlots {
 	/** A refusal's Retry-After: no submit goes before it. */
 	private fullUntil = 0;
-	/** Since a refusal, until a submit is accepted: submits go one at a time. */
+	/** Since a refusal, until a submit is accepted with none waiting: submits go one at a time. */
 	private full = false;
-	/** The one submit under way while `full`; the others wait for its answer. */
-	private probe?: Promise<void>;
+	/** Until then (a minute after the last refusal), submits go one at a time too. */
+	private contendedUntil = -Infinity;
+	/** How many submits may await their answers at once while the key is neither full nor contended. */
+	private window = 1;
+	/** When the last turn was handed out: after a quiet while, the window starts again at 1. */
+	private lastIssuedAt = -Infinity;
+	/** Whether an own-room submit has moved the next probe since the last refusal (only the first does). */
+	private probeMoved = false;
+	/** Turns handed out and not yet answered: when each went out (`undefined`: not yet). */
+	private readonly unanswered = new Map<object, number | undefined>();
+	/** Woken when a turn is answered (or withdrawn). */
+	private answered = signalled();
 	/** Submits waiting here: while any do, the key is still contended. */
 	private waiting = 0;
 	/** This process's generations in flight on the key: accepted, not yet seen to end (request_id → when). */
 	private readonly held = new Map<string, number>();
+	/** The most it has held at once: a key that ran that many may run them again. */
+	private mostHeld = 0;
 	/** How many it held when last refused: the room it is known to have while the key is full. */
 	private level = Infinity;
 	/** The last refusal's Retry-After. */
@@ -99,52 +123,93 @@ export class GenerationSlots {
 				await unlessAborted(Promise.race([this.runtime.sleep(this.fullUntil - now), wake]), signal);
 				continue;
 			}
-			if (this.probe) {
-				// Its answer, or this caller's deadline, whichever comes first.
-				const waits = [this.probe];
-				if (Number.isFinite(deadline)) waits.push(this.runtime.sleep(Math.min(deadline - now, 1_000)));
+			const { awaited, staleAt } = this.awaitedAnswers(now);
+			// Past the key's likely limit, more room is unseen: one at a time finds whether there is any.
+			const pastLikely = this.holding() + awaited >= Math.max(LIKELY_CONCURRENCY, this.mostHeld);
+			if (awaited >= (this.full || pastLikely || now < this.contendedUntil ? 1 : this.window)) {
+				// An answer, the oldest submit going stale, or this caller's deadline: whichever comes first.
+				const nap = Math.min(staleAt, deadline) - now;
+				const waits = [this.answered.fired];
+				if (Number.isFinite(nap)) waits.push(this.runtime.sleep(nap));
 				await unlessAborted(Promise.race(waits), signal);
 				continue;
 			}
-			if (!this.full)
-				return ticket({ accepted: (id, running) => this.hold(id, running), refused: (ms) => this.refuse(ms) });
-			let answered!: () => void;
-			this.probe = new Promise<void>((resolve) => (answered = resolve));
-			const settle = () => {
-				this.probe = undefined;
-				answered();
-			};
-			return ticket({
-				// Room for one says nothing of room for all that wait: they go on one at a time.
-				accepted: (id, running) => {
-					this.hold(id, running);
-					this.refusedProbes = 0;
-					// Into room its own end made: the next probe for more waits a Retry-After from now.
-					if (ownRoom) this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + this.retryAfterMs + GRACE_MS);
-					if (this.waiting === 0) {
-						// No one waits: the key is no longer known to be full, and the next submit goes at once.
-						this.full = false;
-						this.level = Infinity;
-						this.fullUntil = Math.min(this.fullUntil, this.runtime.now());
-					}
-					settle();
-				},
-				refused: (ms) => {
-					this.refuse(ms);
-					settle();
-				},
-				withdrawn: settle,
-			});
+			return this.issue(ownRoom);
 		}
 	}
 
-	private hold(requestId: string | undefined, running = true): void {
-		if (requestId && running) this.held.set(requestId, this.runtime.now());
+	/** Submits awaiting their answers (a stalled one stops counting after STALE_MS), and when the oldest goes stale. */
+	private awaitedAnswers(now: number): { awaited: number; staleAt: number } {
+		let awaited = 0;
+		let staleAt = Infinity;
+		for (const sentAt of this.unanswered.values()) {
+			if (sentAt !== undefined && now - sentAt >= STALE_MS) continue;
+			awaited++;
+			if (sentAt !== undefined) staleAt = Math.min(staleAt, sentAt + STALE_MS);
+		}
+		return { awaited, staleAt };
 	}
 
-	private refuse(retryAfterMs: number): void {
+	private issue(ownRoom: boolean): SlotTicket {
+		const now = this.runtime.now();
+		// Room seen a while ago may be another process's by now: a burst after a quiet while starts small.
+		if (now - this.lastIssuedAt > QUIET_MS) this.window = 1;
+		this.lastIssuedAt = now;
+		const turn = {};
+		this.unanswered.set(turn, undefined);
+		// Sent while the key is known full: into its own room, or a probe for more.
+		const sentFull = this.full;
+		const answered = () => {
+			this.unanswered.delete(turn);
+			const signal = this.answered;
+			this.answered = signalled();
+			signal.fire();
+		};
+		return ticket({
+			sending: () => {
+				if (this.unanswered.has(turn)) this.unanswered.set(turn, this.runtime.now());
+			},
+			accepted: (id, running) => {
+				answered();
+				this.hold(id, running);
+				// One more for each accepted: the window doubles with each round of answers.
+				if (this.runtime.now() >= this.contendedUntil) this.window = Math.min(this.window + 1, MAX_WINDOW);
+				if (!sentFull) return;
+				// Room its own end made says nothing of more room: only a probe's success ends the backoff.
+				if (!ownRoom) this.refusedProbes = 0;
+				// Into room its own end made, most likely the end the Retry-After pointed at: the probe for more
+				// waits a Retry-After from now. Only once: its later ends must not put off every probe.
+				if (ownRoom && !this.probeMoved) {
+					this.probeMoved = true;
+					this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + this.retryAfterMs + GRACE_MS);
+				}
+				if (this.waiting === 0) {
+					// No one waits: the key is no longer known to be full, and the next submit goes at once.
+					this.full = false;
+					this.level = Infinity;
+					this.fullUntil = Math.min(this.fullUntil, this.runtime.now());
+				}
+			},
+			refused: (ms) => {
+				answered();
+				this.refuse(ms, sentFull);
+			},
+			withdrawn: answered,
+		});
+	}
+
+	private hold(requestId: string | undefined, running = true): void {
+		if (!requestId || !running) return;
+		this.held.set(requestId, this.runtime.now());
+		this.mostHeld = Math.max(this.mostHeld, this.held.size);
+	}
+
+	private refuse(retryAfterMs: number, probe: boolean): void {
 		const now = this.runtime.now();
 		const holding = this.holding();
+		this.contendedUntil = now + CONTENDED_MS;
+		this.window = 1;
+		this.probeMoved = false;
 		// Holding generations whose ends it reads, its own room comes to it: a probe only looks for
 		// another process's, so one refused makes the next wait longer. One that reads no ends
 		// (submits only) has nothing else to go by: it probes at every Retry-After.
@@ -152,12 +217,18 @@ export class GenerationSlots {
 		// A Retry-After of a second or two says little (an API that counts only running generations
 		// answers so while the key's are still queued): probing that often is mostly refused.
 		const vague = holding > 0 && retryAfterMs <= VAGUE_RETRY_AFTER_MS;
-		this.refusedProbes = this.full && (readsItsEnds || vague) ? this.refusedProbes + 1 : 0;
+		// Holding none, it waits for room another process leaves: the Retry-After points at an end
+		// whose owner most likely takes the room again, so a second refusal in a row doubles the wait
+		// (once only: when that process has no more to send, the room should not stand idle long).
+		const holdsNone = holding === 0;
+		// Submits sent before the key was known full, refused together, are one refusal's worth.
+		if (probe) this.refusedProbes = readsItsEnds || vague || holdsNone ? this.refusedProbes + 1 : 0;
+		else if (!this.full) this.refusedProbes = 0;
 		this.full = true;
 		this.level = holding;
 		// The wait after its own room is filled: a vague Retry-After does not shorten it.
 		if (!vague || this.retryAfterMs <= VAGUE_RETRY_AFTER_MS) this.retryAfterMs = retryAfterMs;
-		const backoff = 2 ** Math.min(this.refusedProbes, 2);
+		const backoff = 2 ** Math.min(this.refusedProbes, holdsNone ? 1 : 2);
 		this.fullUntil = Math.max(this.fullUntil, now + retryAfterMs * backoff + GRACE_MS);
 	}
 }
@@ -177,6 +248,21 @@ const READS_ITS_ENDS_MS = 2 * 60_000;
 /** A generation whose end this process never read (a submit-only call) stops counting after this. */
 const FORGET_HELD_MS = 30 * 60_000;
 
+/** After a refusal, submits go one at a time for this long (each further refusal starts it again). */
+const CONTENDED_MS = 60_000;
+
+/** A submit unanswered this long no longer holds back the next (a stalled answer is not a slow start). */
+const STALE_MS = 2_000;
+
+/** Generations a key most likely runs at once (reported for Clipia's keys): beyond, submits go one at a time. */
+const LIKELY_CONCURRENCY = 10;
+
+/** No turn handed out for this long, the window starts again at 1. */
+const QUIET_MS = 2_000;
+
+/** Submits awaiting answers at once, at most, however many were accepted. */
+const MAX_WINDOW = 64;
+
 /** A promise to wait on, and what fires it. */
 function signalled(): { fired: Promise<void>; fire: () => void } {
 	let fire!: () => void;
@@ -185,14 +271,21 @@ function signalled(): { fired: Promise<void>; fire: () => void } {
 }
 
 /** A ticket that acts on its first outcome only: telling it twice (a retry path, a `finally`) is harmless. */
-function ticket(on: Partial<SlotTicket>): SlotTicket {
+function ticket(on: SlotTicket): SlotTicket {
 	let told = false;
 	const once =
-		<A extends unknown[]>(act?: (...args: A) => void) =>
+		<A extends unknown[]>(act: (...args: A) => void) =>
 		(...args: A) => {
 			if (told) return;
 			told = true;
-			act?.(...args);
+			act(...args);
 		};
-	return { accepted: once(on.accepted), refused: once(on.refused), withdrawn: once(on.withdrawn) };
+	return {
+		sending: () => {
+			if (!told) on.sending();
+		},
+		accepted: once(on.accepted),
+		refused: once(on.refused),
+		withdrawn: once(on.withdrawn),
+	};
 }
