@@ -1,6 +1,16 @@
 /** The shared request budget: pacing, bursts, the sliding minute, and re-pacing when the key's real limit is learned. */
 
+import { ClipiaClient } from '../../core';
 import { RequestBudget } from '../../core/http/budget';
+import { json, scriptedRuntime, SteppedClock } from '../helpers/runtime';
+
+/** Runs time on in 50 ms steps until every promise settled. */
+async function until<T>(clock: SteppedClock, work: Array<Promise<T>>): Promise<T[]> {
+	let done = false;
+	const all = Promise.all(work).finally(() => (done = true));
+	while (!done) await clock.advance(50);
+	return all;
+}
 
 /** A clock that stands still; each take() records how long it was told to wait. */
 function stillClock() {
@@ -35,4 +45,42 @@ it('once the key tells a higher limit, what was booked at the default pace is re
 	await budget.take();
 	// The 41st request: 30 slots past the burst at the learned pace (3.3 s), not at the default (16.7 s).
 	expect(waits[waits.length - 1]).toBeCloseTo(30 * LEARNED_SLOT_MS, 3);
+});
+
+it('a scarce minute (another process spends the key): requests go one at a time until an answer shows room', async () => {
+	const clock = new SteppedClock();
+	let inFlight = 0;
+	let mostAtOnce = 0;
+	let remaining = 0;
+	const { runtime, requests } = scriptedRuntime(async () => {
+		inFlight++;
+		mostAtOnce = Math.max(mostAtOnce, inFlight);
+		await clock.sleep(100);
+		inFlight--;
+		return json(
+			200,
+			{ request_id: 'r', status: 'IN_PROGRESS' },
+			{ 'RateLimit-Limit': '120', 'RateLimit-Remaining': String(remaining), 'RateLimit-Reset': '5' },
+		);
+	}, clock);
+	const client = new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', budget: {} });
+	const reads = (count: number) =>
+		until(
+			clock,
+			Array.from({ length: count }, () => client.status('00000000-aaaa-4bbb-8ccc-dddddddddddd')),
+		);
+	// The key's minute is spent: the budget waits for its reset (5 s).
+	await reads(1);
+	const spentAt = clock.now();
+	// A sliding minute frees a few at the reset: each answer still shows less than a tenth of 120 left.
+	remaining = 5;
+	await reads(6);
+	expect(clock.now() - spentAt).toBeGreaterThanOrEqual(5_000);
+	expect(mostAtOnce).toBe(1);
+	// An answer shows room again: requests go together.
+	remaining = 60;
+	await reads(1);
+	await reads(6);
+	expect(mostAtOnce).toBe(6);
+	expect(requests).toHaveLength(14);
 });
