@@ -46,8 +46,10 @@ export interface SlotTicket {
 }
 
 export class GenerationSlots {
-	/** A refusal's Retry-After: no submit goes before it. */
+	/** A refusal's Retry-After, perhaps lengthened by the backoff: no submit goes before it. */
 	private fullUntil = 0;
+	/** The latest refusal's own Retry-After (plus the grace), without the backoff. */
+	private toldUntil = 0;
 	/** Since a refusal, until a submit is accepted with none waiting: submits go one at a time. */
 	private full = false;
 	/** Until then (a minute after the last refusal), submits go one at a time too. */
@@ -102,6 +104,12 @@ export class GenerationSlots {
 	 * `deadline` (the caller ends with the refusal it met, or a rate-limit sentence).
 	 */
 	async enter(signal?: AbortSignal, deadline = Infinity): Promise<SlotTicket | undefined> {
+		// Everyone who waited gave up: a new caller waits for what the key said, not for a backoff
+		// that spared probes for callers who are gone.
+		if (this.waiting === 0 && this.unanswered.size === 0 && this.fullUntil > this.toldUntil) {
+			this.fullUntil = this.toldUntil;
+			this.refusedProbes = 0;
+		}
 		this.waiting++;
 		try {
 			return await this.turn(signal, deadline);
@@ -229,6 +237,7 @@ export class GenerationSlots {
 		// The wait after its own room is filled: a vague Retry-After does not shorten it.
 		if (!vague || this.retryAfterMs <= VAGUE_RETRY_AFTER_MS) this.retryAfterMs = retryAfterMs;
 		const backoff = 2 ** Math.min(this.refusedProbes, holdsNone ? 1 : 2);
+		this.toldUntil = Math.max(this.toldUntil, now + retryAfterMs + GRACE_MS);
 		this.fullUntil = Math.max(this.fullUntil, now + retryAfterMs * backoff + GRACE_MS);
 	}
 }

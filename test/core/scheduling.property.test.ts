@@ -12,7 +12,10 @@
  * 3. a submit is never sent again without its original Idempotency-Key (no double charge);
  * 4. requests stay within the key's published per-minute limit;
  * 5. (on a key without faults or contention) a generation that ended before its wait's
- *    deadline minus one look's time is reported terminal, having been looked at.
+ *    deadline minus one look's time is reported terminal, having been looked at;
+ * 6. for a minute after a submit is refused for too many at once, submits go one at a time:
+ *    none is sent while another awaits its answer (unless that one has waited STALE_SUBMIT_MS,
+ *    a stalled answer).
  */
 
 import fc from 'fast-check';
@@ -33,6 +36,10 @@ import { nextStep } from '../helpers/runtime';
 const BASE = 'https://api.clipia.ai';
 /** A call may end this long after its deadline: the last answer's own bookkeeping, on the fake clock. */
 const SETTLE_MARGIN_MS = 50;
+/** A submit unanswered this long no longer holds the next back (GenerationSlots). */
+const STALE_SUBMIT_MS = 2_000;
+/** After a refusal for too many at once, submits go one at a time this long (GenerationSlots). */
+const CONTENDED_MS = 60_000;
 /** A bridge call that does not wait answers within this. */
 const QUICK_MS = 20_000;
 
@@ -152,6 +159,22 @@ function checkCommon(key: FakeKey, outcomes: Outcome[]): void {
 	}
 	// Invariant 4: within the key's per-minute limit.
 	expect(key.overLimit).toBe(0);
+	// Invariant 6: one submit at a time for a minute after a refusal for too many at once.
+	const submits = key.requests.filter((one) => one.method === 'POST' && !one.url.endsWith('/estimate'));
+	for (const refusal of submits.filter((one) => one.tooManyAtOnce)) {
+		const from = refusal.answeredAt!;
+		// Sent after the refusal was answered (one sent at that very instant may have gone before it).
+		for (const sent of submits.filter((one) => one.at > from && one.at < from + CONTENDED_MS)) {
+			// Sent before it (the key's log is in the order requests arrived, instants may be equal).
+			const overlapping = submits.filter(
+				(other) =>
+					submits.indexOf(other) < submits.indexOf(sent) &&
+					(other.answeredAt ?? Infinity) > sent.at &&
+					sent.at < other.at + STALE_SUBMIT_MS,
+			);
+			expect(overlapping).toEqual([]);
+		}
+	}
 }
 
 it('hostile keys: every call settles in time, nothing stays held, no submit without its key, no request over the limit', async () => {

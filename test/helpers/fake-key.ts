@@ -25,6 +25,18 @@ export type Fault =
 	| { kind: 'slow'; ms: number }
 	| { kind: 'none' };
 
+export interface KeyRequest {
+	at: number;
+	method: string;
+	url: string;
+	idempotencyKey?: string;
+	body?: string;
+	/** When its answer left, or the caller stopped waiting (timeout, cancel). */
+	answeredAt?: number;
+	/** Refused for too many generations at once (with room left in the minute, as a client tells it). */
+	tooManyAtOnce?: boolean;
+}
+
 interface Job {
 	id: string;
 	start: number;
@@ -37,8 +49,8 @@ export class FakeKey {
 	readonly clock = new SteppedClock();
 	readonly jobs = new Map<string, Job>();
 	readonly byIdempotencyKey = new Map<string, Job>();
-	/** Every request that reached the key: when, what. */
-	readonly requests: Array<{ at: number; method: string; url: string; idempotencyKey?: string; body?: string }> = [];
+	/** Every request that reached the key: when, what, when it was answered (or given up). */
+	readonly requests: KeyRequest[] = [];
 	/** Requests over the key's published per-minute limit (Clipia answered 429 to each). */
 	overLimit = 0;
 	/** What the next requests meet, in order; then `none`. */
@@ -70,10 +82,23 @@ export class FakeKey {
 	}
 
 	private async answer(request: HttpRequest): Promise<HttpResponse> {
-		const now = this.clock.now();
 		const idempotencyKey = request.headers['Idempotency-Key'];
 		const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-		this.requests.push({ at: now, method: request.method, url: request.url, idempotencyKey, body });
+		const record: KeyRequest = { at: this.clock.now(), method: request.method, url: request.url, idempotencyKey, body };
+		this.requests.push(record);
+		try {
+			const response = await this.respond(request, idempotencyKey);
+			const message = (response.body as { error?: { message?: string } })?.error?.message ?? '';
+			record.tooManyAtOnce =
+				response.status === 429 && /concurrent/.test(message) && Number(response.headers['ratelimit-remaining']) > 0;
+			return response;
+		} finally {
+			record.answeredAt = this.clock.now();
+		}
+	}
+
+	private async respond(request: HttpRequest, idempotencyKey: string | undefined): Promise<HttpResponse> {
+		const now = this.clock.now();
 		const fault = this.faults.shift() ?? { kind: 'none' };
 		if (fault.kind === 'stall') return this.never(request);
 		if (fault.kind === 'slow') await this.within(request, fault.ms);
