@@ -53,9 +53,9 @@ export class RequestBudget {
 	private readonly booked: number[] = [];
 	/** The key's concurrent generations, as submits on this budget meet them. */
 	readonly slots: GenerationSlots;
-	/** The key's minute has little room left (see "A scarce minute"): requests go one at a time. */
-	private scarce = false;
-	/** While scarce, the one request awaiting its answer, and when it was booked. */
+	/** Until then, the key's minute has little room left (see "A scarce minute"): requests go one at a time. */
+	private scarceUntil = 0;
+	/** While scarce, the one request awaiting its answer, and when it went. */
 	private scout?: { answered: Promise<void>; since: number };
 
 	constructor(
@@ -79,14 +79,6 @@ export class RequestBudget {
 	 * returns `undefined` (reserving nothing) when that moment would not come before `deadline`.
 	 */
 	async take(signal?: AbortSignal, deadline = Infinity): Promise<Booking | undefined> {
-		// A scarce minute: the scout's answer first (or its going stale, or this caller's deadline).
-		while (this.scarce && this.scout) {
-			const now = this.runtime.now();
-			if (now >= deadline) return undefined;
-			const nap = Math.min(this.scout.since + STALE_SCOUT_MS, deadline) - now;
-			if (nap <= 0) break;
-			await unlessAborted(Promise.race([this.scout.answered, this.runtime.sleep(nap)]), signal);
-		}
 		const now = this.runtime.now();
 		const minuteFull =
 			this.booked.length >= this.perMinute ? this.booked[this.booked.length - this.perMinute] + MINUTE_MS : 0;
@@ -95,29 +87,57 @@ export class RequestBudget {
 		this.theoreticalArrival = Math.max(this.theoreticalArrival, start) + this.intervalMs;
 		this.booked.push(start);
 		if (this.booked.length > this.perMinute) this.booked.shift();
-		const release = this.scarce ? this.sendScout(start) : undefined;
+		// Cancelled before it went: nothing was sent, so the booking goes back.
+		const giveBack = (cancelled: unknown) => {
+			this.unbook(start);
+			return Promise.reject(cancelled);
+		};
+		await sleepUnlessAborted(this.runtime.sleep, start - now, signal).catch(giveBack);
+		// A scarce minute (perhaps it became so while this one waited): the scout's answer first.
+		const scouting = await this.scoutTurn(signal, deadline).catch(giveBack);
+		if (scouting === false) {
+			this.unbook(start);
+			return undefined;
+		}
 		let told = false;
-		const booking: Booking = {
+		return {
 			done: (headers) => {
 				if (told) return;
 				told = true;
 				if (headers) this.observe(headers);
-				release?.();
+				scouting?.();
 			},
 		};
-		await sleepUnlessAborted(this.runtime.sleep, start - now, signal).catch((cancelled: unknown) => {
-			// Cancelled before its time came: nothing was sent, so the booking goes back.
-			this.unbook(start);
-			booking.done();
-			return Promise.reject(cancelled);
-		});
-		return booking;
+	}
+
+	private isScarce(): boolean {
+		return this.runtime.now() < this.scarceUntil;
+	}
+
+	/**
+	 * In a scarce minute, waits while another request scouts it (until its answer, or until it
+	 * stalls) and then scouts: returns what ends its watch. `undefined` when the minute is not
+	 * scarce; false when this caller's deadline came first. Checking and taking the watch happen
+	 * in one step, so two callers woken together do not both scout.
+	 */
+	private async scoutTurn(
+		signal: AbortSignal | undefined,
+		deadline: number,
+	): Promise<(() => void) | undefined | false> {
+		for (;;) {
+			if (!this.isScarce()) return undefined;
+			const now = this.runtime.now();
+			if (!this.scout || now >= this.scout.since + STALE_SCOUT_MS) return this.sendScout();
+			if (now >= deadline) return false;
+			const nap = Math.min(this.scout.since + STALE_SCOUT_MS, deadline) - now;
+			await unlessAborted(Promise.race([this.scout.answered, this.runtime.sleep(nap)]), signal);
+		}
 	}
 
 	/** This request scouts a scarce minute: the others wait for its answer. Returns what ends its watch. */
-	private sendScout(start: number): () => void {
+	private sendScout(): () => void {
 		let release!: () => void;
-		const scout = { answered: new Promise<void>((resolve) => (release = resolve)), since: start };
+		const scout = { answered: new Promise<void>((resolve) => (release = resolve)), since: this.runtime.now() };
 		this.scout = scout;
 		return () => {
 			if (this.scout === scout) this.scout = undefined;
@@ -135,7 +155,8 @@ export class RequestBudget {
 	/** Nobody sends before `untilMs` (a 429's Retry-After, or a spent rate window); then one at a time. */
 	pauseUntil(untilMs: number): void {
 		this.blockedUntil = Math.max(this.blockedUntil, untilMs);
-		this.scarce = true;
+		// Until an answer shows room; a minute past the pause at most (answers may lack the headers).
+		this.scarceUntil = Math.max(this.scarceUntil, untilMs + MINUTE_MS);
 	}
 
 	/**
@@ -157,7 +178,8 @@ export class RequestBudget {
 		const remaining = Number(headers['ratelimit-remaining']);
 		const resetSeconds = Number(headers['ratelimit-reset']);
 		if (!Number.isFinite(remaining)) return;
-		this.scarce = remaining < SCARCE_SHARE * (this.learnedLimit ?? this.perMinute / SHARE);
+		const scarce = remaining < SCARCE_SHARE * (this.learnedLimit ?? this.perMinute / SHARE);
+		this.scarceUntil = scarce ? Math.max(this.scarceUntil, this.runtime.now() + MINUTE_MS) : 0;
 		if (remaining <= 1 && Number.isFinite(resetSeconds) && resetSeconds > 0) {
 			this.pauseUntil(this.runtime.now() + resetSeconds * 1000);
 		}

@@ -244,8 +244,10 @@ export class ClipiaClient {
 			await sleepUnlessAborted(runtime.sleep, ms, spec.signal);
 		};
 		let failures = 0;
+		let refusedForRoom = false;
 		for (;;) {
-			const attempt = await this.attempt(spec, deadline, lastProblem);
+			const attempt = await this.attempt(spec, deadline, lastProblem, refusedForRoom);
+			refusedForRoom = false;
 			if (!attempt.ok) {
 				// No answer arrived (network error, timeout, abort).
 				if (isAbortError(attempt.error) || spec.signal?.aborted) throw attempt.error;
@@ -291,7 +293,10 @@ export class ClipiaClient {
 				if (runtime.now() + waitMs > patientUntil) throw error;
 				// Too many generations: the key's slots hold the next attempt, and wake it early when one of
 				// this process's own generations ends (see GenerationSlots). Too many requests pause every request.
-				if (status === 429 && isConcurrencyRefusal(attempt.value)) continue;
+				if (status === 429 && isConcurrencyRefusal(attempt.value)) {
+					refusedForRoom = true;
+					continue;
+				}
 				if (status === 429) this.budget.pauseUntil(runtime.now() + waitMs);
 			} else {
 				if (failures >= policy.maxRetries) throw error;
@@ -310,10 +315,13 @@ export class ClipiaClient {
 		spec: RequestSpec,
 		deadline: number,
 		lastProblem?: ClipiaError,
+		refusedForRoom = false,
 	): Promise<Settled<HttpResponse>> {
 		throwIfAborted(spec.signal);
 		// A submit waits while the key runs all the generations it may (see GenerationSlots).
-		const ticket = spec.idempotencyKey ? await this.budget.slots.enter(spec.signal, deadline) : undefined;
+		const ticket = spec.idempotencyKey
+			? await this.budget.slots.enter(spec.signal, deadline, refusedForRoom)
+			: undefined;
 		if (spec.idempotencyKey && !ticket) throw lastProblem ?? this.outOfTime(spec, true);
 		let outcome: Settled<HttpResponse> | undefined;
 		let booking: Booking | undefined;

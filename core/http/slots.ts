@@ -56,13 +56,13 @@ export class GenerationSlots {
 	private contendedUntil = -Infinity;
 	/** How many submits may await their answers at once while the key is neither full nor contended. */
 	private window = 1;
-	/** When the last turn was handed out: after a quiet while, the window starts again at 1. */
-	private lastIssuedAt = -Infinity;
+	/** When a turn was last handed out or answered: after a quiet while, the window starts again at 1. */
+	private lastActiveAt = -Infinity;
 	/** Whether an own-room submit has moved the next probe since the last refusal (only the first does). */
 	private probeMoved = false;
 	/** Turns handed out and not yet answered: when each went out (`undefined`: not yet). */
 	private readonly unanswered = new Map<object, number | undefined>();
-	/** Woken when a turn is answered (or withdrawn). */
+	/** Woken when a turn is sent, answered or withdrawn. */
 	private answered = signalled();
 	/** Submits waiting here: while any do, the key is still contended. */
 	private waiting = 0;
@@ -103,10 +103,10 @@ export class GenerationSlots {
 	 * Waits until a submit may go; `undefined` when that moment would not come before
 	 * `deadline` (the caller ends with the refusal it met, or a rate-limit sentence).
 	 */
-	async enter(signal?: AbortSignal, deadline = Infinity): Promise<SlotTicket | undefined> {
-		// Everyone who waited gave up: a new caller waits for what the key said, not for a backoff
-		// that spared probes for callers who are gone.
-		if (this.waiting === 0 && this.unanswered.size === 0 && this.fullUntil > this.toldUntil) {
+	async enter(signal?: AbortSignal, deadline = Infinity, again = false): Promise<SlotTicket | undefined> {
+		// Everyone who waited gave up: a new submit (not one refused a moment ago, `again`) waits for
+		// what the key said, not for a backoff that spared probes for callers who are gone.
+		if (!again && this.waiting === 0 && this.unanswered.size === 0 && this.fullUntil > this.toldUntil) {
 			this.fullUntil = this.toldUntil;
 			this.refusedProbes = 0;
 		}
@@ -131,12 +131,15 @@ export class GenerationSlots {
 				await unlessAborted(Promise.race([this.runtime.sleep(this.fullUntil - now), wake]), signal);
 				continue;
 			}
-			const { awaited, staleAt } = this.awaitedAnswers(now);
+			const { awaited, fresh, staleAt } = this.awaitedAnswers(now);
 			// Past the key's likely limit, more room is unseen: one at a time finds whether there is any.
 			const pastLikely = this.holding() + awaited >= Math.max(LIKELY_CONCURRENCY, this.mostHeld);
-			if (awaited >= (this.full || pastLikely || now < this.contendedUntil ? 1 : this.window)) {
+			// On a key known full, or past its likely limit, a slow answer is waited for: another submit
+			// would most likely be refused too. Else a stalled one stops holding the others back.
+			const sure = this.full || pastLikely;
+			if ((sure ? awaited : fresh) >= (sure || now < this.contendedUntil ? 1 : this.window)) {
 				// An answer, the oldest submit going stale, or this caller's deadline: whichever comes first.
-				const nap = Math.min(staleAt, deadline) - now;
+				const nap = Math.min(sure ? Infinity : staleAt, deadline) - now;
 				const waits = [this.answered.fired];
 				if (Number.isFinite(nap)) waits.push(this.runtime.sleep(nap));
 				await unlessAborted(Promise.race(waits), signal);
@@ -146,36 +149,38 @@ export class GenerationSlots {
 		}
 	}
 
-	/** Submits awaiting their answers (a stalled one stops counting after STALE_MS), and when the oldest goes stale. */
-	private awaitedAnswers(now: number): { awaited: number; staleAt: number } {
-		let awaited = 0;
+	/** Submits awaiting their answers; of them, those not stalled (out less than STALE_MS); when the next stalls. */
+	private awaitedAnswers(now: number): { awaited: number; fresh: number; staleAt: number } {
+		let fresh = 0;
 		let staleAt = Infinity;
 		for (const sentAt of this.unanswered.values()) {
 			if (sentAt !== undefined && now - sentAt >= STALE_MS) continue;
-			awaited++;
+			fresh++;
 			if (sentAt !== undefined) staleAt = Math.min(staleAt, sentAt + STALE_MS);
 		}
-		return { awaited, staleAt };
+		return { awaited: this.unanswered.size, fresh, staleAt };
 	}
 
 	private issue(ownRoom: boolean): SlotTicket {
 		const now = this.runtime.now();
 		// Room seen a while ago may be another process's by now: a burst after a quiet while starts small.
-		if (now - this.lastIssuedAt > QUIET_MS) this.window = 1;
-		this.lastIssuedAt = now;
+		if (this.unanswered.size === 0 && now - this.lastActiveAt > QUIET_MS) this.window = 1;
+		this.lastActiveAt = now;
 		const turn = {};
 		this.unanswered.set(turn, undefined);
 		// Sent while the key is known full: into its own room, or a probe for more.
 		const sentFull = this.full;
 		const answered = () => {
 			this.unanswered.delete(turn);
-			const signal = this.answered;
-			this.answered = signalled();
-			signal.fire();
+			this.lastActiveAt = this.runtime.now();
+			this.changed();
 		};
 		return ticket({
 			sending: () => {
-				if (this.unanswered.has(turn)) this.unanswered.set(turn, this.runtime.now());
+				if (!this.unanswered.has(turn)) return;
+				this.unanswered.set(turn, this.runtime.now());
+				// Those waiting behind it learn when it stalls.
+				this.changed();
 			},
 			accepted: (id, running) => {
 				answered();
@@ -204,6 +209,13 @@ export class GenerationSlots {
 			},
 			withdrawn: answered,
 		});
+	}
+
+	/** Wakes the submits waiting for a turn's answer. */
+	private changed(): void {
+		const signal = this.answered;
+		this.answered = signalled();
+		signal.fire();
 	}
 
 	private hold(requestId: string | undefined, running = true): void {
@@ -255,7 +267,7 @@ const VAGUE_RETRY_AFTER_MS = 2_000;
 const READS_ITS_ENDS_MS = 2 * 60_000;
 
 /** A generation whose end this process never read (a submit-only call) stops counting after this. */
-const FORGET_HELD_MS = 30 * 60_000;
+const FORGET_HELD_MS = 10 * 60_000;
 
 /** After a refusal, submits go one at a time for this long (each further refusal starts it again). */
 const CONTENDED_MS = 60_000;

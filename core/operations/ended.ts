@@ -109,6 +109,8 @@ export class Deliveries {
 	): Promise<BatchState> {
 		const batch = this.batchOf(requestIds);
 		batch.heard.add(delivered);
+		// A verified delivery is sent when its generation ends: its place on the key is free.
+		if (requestIds.includes(delivered)) context.client.budget.slots.ended(delivered);
 		if (told && told.request_id === delivered && isTerminal(told)) batch.told.set(delivered, told);
 		batch.waiting?.abort();
 		batch.waiting = undefined;

@@ -179,3 +179,28 @@ it('Max Concurrency 20 on a key of 10: the eleventh submit is refused alone, and
 	expect(refusedCount()).toBe(1);
 	expect(clock.now() - started).toBeLessThanOrEqual(RUN_MS + 1_000);
 });
+
+it('on a key with room, a stalled submit holds the others back two seconds at most, not for its whole timeout', async () => {
+	const clock = new SteppedClock();
+	let posts = 0;
+	const sentAt: number[] = [];
+	const { runtime } = scriptedRuntime(async (request) => {
+		if (request.method !== 'POST') return json(200, { request_id: 'r', status: 'IN_PROGRESS' });
+		const n = ++posts;
+		sentAt.push(clock.now());
+		// The first answer never comes: the request's own timeout ends it.
+		if (n === 1) {
+			await clock.sleep(request.timeoutMs ?? 30_000);
+			return new Error('ETIMEDOUT');
+		}
+		return json(200, { request_id: `r${n}`, status: 'IN_QUEUE' }, { 'RateLimit-Remaining': '100' });
+	}, clock);
+	const key = new KeyState(runtime, { requestsPerMinute: 600 });
+	const submits = Array.from({ length: 5 }, (_, n) =>
+		new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', key }).submit('flux-2', { prompt: `cat ${n}` }),
+	);
+	await until(clock, submits.slice(1));
+	// Slow start sends the first alone; once it has waited 2 s, the others go (and widen as they are accepted).
+	expect(sentAt.slice(0, 5).map((at) => at - sentAt[0])).toEqual([0, 2_000, 2_000, 2_000, 2_000]);
+	await until(clock, submits);
+});
