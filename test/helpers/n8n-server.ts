@@ -8,9 +8,10 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClipiaEmulator } from '../../emulator/server';
+import { DEMO_KEYS, type ClipiaEmulator } from '../../emulator/server';
 import { LOCAL_OWNER, setUpOwner, startLocalN8n, type LocalN8n } from '../../scripts/local-n8n';
 import { freePort } from '../../scripts/n8n-runtime';
+import { QueueRig, type QueueRigOptions } from '../../scripts/queue-rig';
 import { assertKnownParameters } from './workflow-check';
 
 /** n8n's REST API sends execution data in flatted's format (the package's CommonJS build). */
@@ -314,6 +315,34 @@ export function useN8nServer(
 		await server?.stop();
 	});
 	return () => server!;
+}
+
+/** A test file's queue-mode rig and its n8n, set once its `beforeAll` ran; `figures` are printed after its tests. */
+export interface QueueRigSetup {
+	rig: QueueRig;
+	n8n: N8nServer;
+	figures: string[];
+}
+
+/**
+ * Starts a queue-mode rig (scripts/queue-rig.ts) before a test file's tests, with the live demo
+ * key and the file's workflows published, and stops it after them, printing `heading` and the
+ * figures its tests pushed.
+ */
+export function useQueueRig(options: QueueRigOptions, heading: string): QueueRigSetup {
+	const setup = { figures: [] as string[] } as QueueRigSetup;
+	beforeAll(async () => {
+		assertKnownParameters(options.workflows);
+		const rig = (setup.rig = new QueueRig(options));
+		await rig.start();
+		rig.emulator.addKey({ key: DEMO_KEYS.live, credits: 1_000_000 });
+		setup.n8n = await N8nServer.attach(rig.url, rig.emulator, () => rig.stop());
+	}, 30 * 60_000);
+	afterAll(async () => {
+		await (setup.n8n ?? setup.rig)?.stop();
+		console.log(`${heading}:\n${setup.figures.join('\n')}`);
+	});
+	return setup;
 }
 
 export async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {

@@ -10,9 +10,8 @@
  */
 
 import { DEMO_KEYS } from '../../emulator/server';
-import { QueueRig, type WorkerProcess } from '../../scripts/queue-rig';
-import { generateVideoNode, N8nServer, until, webhookWorkflow, type Item } from '../helpers/n8n-server';
-import { assertKnownParameters } from '../helpers/workflow-check';
+import type { WorkerProcess } from '../../scripts/queue-rig';
+import { generateVideoNode, until, useQueueRig, webhookWorkflow, type Item } from '../helpers/n8n-server';
 
 const VIDEOS = 10;
 /** The Idempotency Key of each item: here the prompt is the job (a row id and a date in real use). */
@@ -53,13 +52,8 @@ const WORKFLOWS = [
 ];
 
 export function crashSuite(line: string): void {
-	let rig: QueueRig;
-	let n8n: N8nServer;
-	const figures: string[] = [];
-
-	beforeAll(async () => {
-		assertKnownParameters(WORKFLOWS);
-		rig = new QueueRig({
+	const queue = useQueueRig(
+		{
 			line,
 			workers: 2,
 			workflows: WORKFLOWS,
@@ -69,18 +63,9 @@ export function crashSuite(line: string): void {
 				QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
 				QUEUE_WORKER_STALLED_INTERVAL: '5000',
 			},
-		});
-		await rig.start();
-		rig.emulator.addKey({ key: DEMO_KEYS.live, credits: 1_000_000 });
-		n8n = await N8nServer.attach(rig.url, rig.emulator, () => rig.stop());
-	}, 30 * 60_000);
-
-	afterAll(async () => {
-		await (n8n ?? rig)?.stop();
-		console.log(
-			`Crashes in queue mode (n8n ${line}, main + 2 workers, ${VIDEOS} videos of 20 s):\n${figures.join('\n')}`,
-		);
-	});
+		},
+		`Crashes in queue mode (n8n ${line}, main + 2 workers, ${VIDEOS} videos of 20 s)`,
+	);
 
 	let batch = 0;
 	/** Prompts no earlier scenario used (an Idempotency Key is the prompt here). */
@@ -88,8 +73,9 @@ export function crashSuite(line: string): void {
 		batch += 1;
 		return Array.from({ length: VIDEOS }, (_, n) => `crash batch ${batch} clip ${n + 1}`);
 	};
-	const charged = () => rig.emulator.stats(DEMO_KEYS.live).jobs;
-	const live = () => rig.workers.filter((worker) => worker.process.exitCode === null && !worker.process.signalCode);
+	const charged = () => queue.rig.emulator.stats(DEMO_KEYS.live).jobs;
+	const live = () =>
+		queue.rig.workers.filter((worker) => worker.process.exitCode === null && !worker.process.signalCode);
 
 	/** Waits until `count` more generations were charged than `before`. */
 	async function chargedUntil(before: number, count: number): Promise<void> {
@@ -104,7 +90,7 @@ export function crashSuite(line: string): void {
 	/** Kills the worker that runs execution `id`; another starts, so the rig has two again for what follows. */
 	async function killWorkerOf(id: string): Promise<WorkerProcess> {
 		const worker = await until(
-			async () => rig.workerRunning(id),
+			async () => queue.rig.workerRunning(id),
 			(found) => found !== undefined,
 			30_000,
 		);
@@ -114,7 +100,7 @@ export function crashSuite(line: string): void {
 	}
 
 	async function topUpWorkers(): Promise<void> {
-		while (live().length < 2) await rig.startWorker(`worker ${rig.workers.length + 1}`);
+		while (live().length < 2) await queue.rig.startWorker(`worker ${queue.rig.workers.length + 1}`);
 	}
 
 	const completed = (items: Item[]) => items.filter((item) => item.json.status === 'COMPLETED').length;
@@ -126,27 +112,27 @@ export function crashSuite(line: string): void {
 	 * Retry copies that emptied data and runs no node. Returns what the user saw.
 	 */
 	async function n8nAfterAWorkerDied(id: string, node: string): Promise<{ seen: string[]; retry: string[] }> {
-		const seen = await n8n.statusesUntilDone(id, 240_000);
+		const seen = await queue.n8n.statusesUntilDone(id, 240_000);
 		// The Executions list may first show "crashed"; then n8n's stall handling writes the failure over it.
 		const failed = await until(
-			() => n8n.statusesUntilDone(id, 0),
+			() => queue.n8n.statusesUntilDone(id, 0),
 			(statuses) => statuses.some((status) => status.includes('failed to be processed too many times')),
 			120_000,
 		);
 		if (seen.at(-1) !== failed.at(-1)) seen.push(...failed);
 		expect(seen.at(-1)).toMatch(/failed to be processed too many times/);
-		expect(await n8n.itemsOf(id, node)).toEqual([]);
-		const retried = await n8n.retry(id);
-		const retry = await n8n.statusesUntilDone(retried, 120_000);
+		expect(await queue.n8n.itemsOf(id, node)).toEqual([]);
+		const retried = await queue.n8n.retry(id);
+		const retry = await queue.n8n.statusesUntilDone(retried, 120_000);
 		expect(retry).toContain('error');
-		expect((await n8n.nodesRun(retried)).filter((name) => name.startsWith('Clipia'))).toEqual([]);
+		expect((await queue.n8n.nodesRun(retried)).filter((name) => name.startsWith('Clipia'))).toEqual([]);
 		return { seen: seen.map(short), retry: retry.map(short) };
 	}
 
 	/** What a user does after n8n emptied the execution: runs the same items again; returns what n8n showed. */
 	async function runAgain(path: string, workflowId: string, batchPrompts: string[]) {
-		const again = await n8n.start(path, workflowId, batchPrompts);
-		return { rerun: await n8n.statusesUntilDone(again, 240_000), items: await n8n.itemsOf(again) };
+		const again = await queue.n8n.start(path, workflowId, batchPrompts);
+		return { rerun: await queue.n8n.statusesUntilDone(again, 240_000), items: await queue.n8n.itemsOf(again) };
 	}
 
 	/** n8n's long sentence for a stalled job, shortened for the figures. */
@@ -155,14 +141,14 @@ export function crashSuite(line: string): void {
 	it('one worker of two dies while one node polls: n8n empties the execution and Retry runs nothing; running the same items again (Idempotency Key) gets the paid videos, charged once', async () => {
 		const before = charged();
 		const batchPrompts = prompts();
-		const id = await n8n.start('crash-poll', 'clipiaCrashPoll', batchPrompts);
+		const id = await queue.n8n.start('crash-poll', 'clipiaCrashPoll', batchPrompts);
 		await chargedUntil(before, VIDEOS);
 		const dead = await killWorkerOf(id);
 		const { seen, retry } = await n8nAfterAWorkerDied(id, 'Clipia');
 		await topUpWorkers();
 
 		const { rerun, items } = await runAgain('crash-poll', 'clipiaCrashPoll', batchPrompts);
-		figures.push(
+		queue.figures.push(
 			`- one worker of two killed while one node polled (${dead.name}): ${seen.join(' → ')}; n8n's Retry: ${retry.join(' → ')}, no node run; ` +
 				`the same items run again: ${rerun.join(' → ')} with ${completed(items)} videos; ${charged() - before} generations charged for ${VIDEOS} items`,
 		);
@@ -175,9 +161,9 @@ export function crashSuite(line: string): void {
 	it('the recipe (submit, then Wait Generation, progress saved): one worker of two dies while waiting; n8n empties the saved request_ids too; running again re-attaches, charged once', async () => {
 		const before = charged();
 		const batchPrompts = prompts();
-		const id = await n8n.start('crash-recipe', 'clipiaCrashRecipe', batchPrompts);
+		const id = await queue.n8n.start('crash-recipe', 'clipiaCrashRecipe', batchPrompts);
 		const submitted = await until(
-			() => n8n.itemsOf(id, 'Clipia Submit'),
+			() => queue.n8n.itemsOf(id, 'Clipia Submit'),
 			(items) => items.length === VIDEOS,
 			60_000,
 		);
@@ -186,7 +172,7 @@ export function crashSuite(line: string): void {
 		await topUpWorkers();
 
 		const { rerun, items } = await runAgain('crash-recipe', 'clipiaCrashRecipe', batchPrompts);
-		figures.push(
+		queue.figures.push(
 			`- the recipe, one worker of two killed while Wait Generation polled (${dead.name}): ${seen.join(' → ')}, the saved request_ids gone; n8n's Retry: ${retry.join(' → ')}; ` +
 				`the same items run again: ${rerun.join(' → ')} with ${completed(items)} videos; ${charged() - before} generations charged for ${VIDEOS} items`,
 		);
@@ -198,13 +184,13 @@ export function crashSuite(line: string): void {
 
 	it('Wait Mode "Resume on Clipia Webhook": the worker that parked the batch dies; nothing is lost, Clipia\'s webhook resumes it on the other', async () => {
 		const before = charged();
-		const id = await n8n.start('crash-webhook', 'clipiaCrashWebhook', prompts());
-		expect(await n8n.reaches(id, 'waiting', 60_000)).toBe('waiting');
+		const id = await queue.n8n.start('crash-webhook', 'clipiaCrashWebhook', prompts());
+		expect(await queue.n8n.reaches(id, 'waiting', 60_000)).toBe('waiting');
 		const dead = await killWorkerOf(id);
-		const seen = await n8n.statusesUntilDone(id, 240_000);
-		const items = await n8n.itemsOf(id);
+		const seen = await queue.n8n.statusesUntilDone(id, 240_000);
+		const items = await queue.n8n.itemsOf(id);
 		await topUpWorkers();
-		figures.push(
+		queue.figures.push(
 			`- webhook wait, the worker that parked the batch killed (${dead.name}): ${seen.join(' → ')} with ${completed(items)} videos; ${charged() - before} generations charged for ${VIDEOS} items`,
 		);
 		expect(seen.at(-1)).toBe('success');
@@ -215,15 +201,15 @@ export function crashSuite(line: string): void {
 	it('every worker dies while one node polls: the same as one of two (emptied, Retry runs nothing); running the same items again gets the paid videos, charged once', async () => {
 		const before = charged();
 		const batchPrompts = prompts();
-		const id = await n8n.start('crash-poll', 'clipiaCrashPoll', batchPrompts);
+		const id = await queue.n8n.start('crash-poll', 'clipiaCrashPoll', batchPrompts);
 		await chargedUntil(before, VIDEOS);
 		for (const worker of live()) worker.process.kill('SIGKILL');
-		await rig.startWorker(`worker ${rig.workers.length + 1}`);
+		await queue.rig.startWorker(`worker ${queue.rig.workers.length + 1}`);
 		const { seen, retry } = await n8nAfterAWorkerDied(id, 'Clipia');
 		await topUpWorkers();
 
 		const { rerun, items } = await runAgain('crash-poll', 'clipiaCrashPoll', batchPrompts);
-		figures.push(
+		queue.figures.push(
 			`- every worker killed while one node polled: ${seen.join(' → ')}; n8n's Retry: ${retry.join(' → ')}; ` +
 				`the same items run again: ${rerun.join(' → ')} with ${completed(items)} videos; ${charged() - before} generations charged for ${VIDEOS} items`,
 		);
@@ -234,12 +220,12 @@ export function crashSuite(line: string): void {
 
 	it('the main process dies and restarts while a worker polls: the worker finishes the execution; nothing is lost', async () => {
 		const before = charged();
-		const id = await n8n.start('crash-poll', 'clipiaCrashPoll', prompts());
+		const id = await queue.n8n.start('crash-poll', 'clipiaCrashPoll', prompts());
 		await chargedUntil(before, VIDEOS);
-		await rig.restartMain();
-		const seen = await n8n.statusesUntilDone(id, 240_000);
-		const items = await n8n.itemsOf(id);
-		figures.push(
+		await queue.rig.restartMain();
+		const seen = await queue.n8n.statusesUntilDone(id, 240_000);
+		const items = await queue.n8n.itemsOf(id);
+		queue.figures.push(
 			`- the main process killed and restarted while a worker polled: ${seen.join(' → ')} with ${completed(items)} videos; ${charged() - before} generations charged for ${VIDEOS} items`,
 		);
 		expect(seen.at(-1)).toBe('success');

@@ -7,9 +7,7 @@
 
 import { DEMO_KEYS } from '../../emulator/server';
 import { NEWEST_LINE } from '../../scripts/n8n-runtime';
-import { QueueRig } from '../../scripts/queue-rig';
-import { generateVideoNode, N8nServer, webhookWorkflow } from '../helpers/n8n-server';
-import { assertKnownParameters } from '../helpers/workflow-check';
+import { generateVideoNode, useQueueRig, webhookWorkflow } from '../helpers/n8n-server';
 import { IMAGE_SECONDS, SHARED_KEY_WORKFLOW, sharedKeyScenarios } from './shared-key';
 
 import { readFileSync } from 'node:fs';
@@ -36,13 +34,8 @@ function rssMb(pid: number): number {
 	return line ? Number(line[1]) / 1024 : 0;
 }
 
-let rig: QueueRig;
-let n8n: N8nServer;
-const figures: string[] = [];
-
-beforeAll(async () => {
-	assertKnownParameters(WORKFLOWS);
-	rig = new QueueRig({
+const queue = useQueueRig(
+	{
 		line: NEWEST_LINE,
 		workers: 2,
 		workflows: WORKFLOWS,
@@ -52,42 +45,35 @@ beforeAll(async () => {
 			wallClockHeaders: true,
 			videoBytes: VIDEO_BYTES,
 		},
-	});
-	await rig.start();
-	rig.emulator.addKey({ key: DEMO_KEYS.live, credits: 1_000_000 });
-	n8n = await N8nServer.attach(rig.url, rig.emulator, () => rig.stop());
-}, 30 * 60_000);
-
-afterAll(async () => {
-	await (n8n ?? rig)?.stop();
-	console.log(`Queue mode (n8n ${NEWEST_LINE}, main + 2 workers, Redis, Postgres):\n${figures.join('\n')}`);
-});
+	},
+	`Queue mode (n8n ${NEWEST_LINE}, main + 2 workers, Redis, Postgres)`,
+);
 
 const prompts = (count: number, tag: string) => Array.from({ length: count }, (_, n) => `${tag} ${n + 1}`);
 
-sharedKeyScenarios(() => ({ rig, n8n }), figures);
+sharedKeyScenarios(queue);
 
 it('a batch parked in webhook mode on a worker is resumed through the main process and finished by a worker', async () => {
-	const before = { ...rig.emulator.stats(DEMO_KEYS.live) };
-	const id = await n8n.start('scale-videos-webhook', 'clipiaScaleVideosWebhook', prompts(10, 'parked video'));
+	const before = { ...queue.rig.emulator.stats(DEMO_KEYS.live) };
+	const id = await queue.n8n.start('scale-videos-webhook', 'clipiaScaleVideosWebhook', prompts(10, 'parked video'));
 	// Parked, it holds no worker: n8n's queue has no active job while the videos render.
-	expect(await n8n.reaches(id, 'waiting')).toBe('waiting');
-	const heldWhileParked = rig.activeJobs();
+	expect(await queue.n8n.reaches(id, 'waiting')).toBe('waiting');
+	const heldWhileParked = queue.rig.activeJobs();
 	expect(heldWhileParked).toBe(0);
-	const seen = await n8n.statusesUntilDone(id, 300_000);
+	const seen = await queue.n8n.statusesUntilDone(id, 300_000);
 	expect(seen.at(-1)).toBe('success');
-	const items = await n8n.itemsOf(id);
+	const items = await queue.n8n.itemsOf(id);
 	expect(items.map((item) => item.json.status)).toEqual(Array(10).fill('COMPLETED'));
-	const used = rig.emulator.stats(DEMO_KEYS.live).requests - before.requests;
+	const used = queue.rig.emulator.stats(DEMO_KEYS.live).requests - before.requests;
 	const ids = new Set(items.map((item) => String(item.json.request_id)));
-	const sent = rig.emulator.webhookDeliveries
+	const sent = queue.rig.emulator.webhookDeliveries
 		.filter((one) => ids.has(one.requestId))
 		.map((one) => one.sentAt)
 		.sort((a, b) => a - b);
 	const gaps = sent.slice(1).map((at, n) => at - sent[n]);
 	// A delivery with no newer one within 3 s (the node's settle) asks the API once: one read more.
 	const lone = gaps.filter((gap) => gap > 3_000).length;
-	figures.push(
+	queue.figures.push(
 		`- 10 videos parked in webhook mode: ${used} API requests (${(used / 10).toFixed(1)} per video), statuses ${seen.join(' → ')}; ` +
 			`${sent.length} deliveries over ${((sent.at(-1)! - sent[0]) / 1000).toFixed(1)} s, ${lone} followed by none within 3 s; active queue jobs while parked: ${heldWhileParked}`,
 	);
@@ -97,7 +83,7 @@ it('a batch parked in webhook mode on a worker is resumed through the main proce
 
 /** Runs `work` while sampling the workers' resident memory every 100 ms; returns how much the larger grew. */
 async function workerGrowthMb<T>(work: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
-	const workers = rig.workers.map((worker) => worker.process.pid!);
+	const workers = queue.rig.workers.map((worker) => worker.process.pid!);
 	const baseline = workers.map(rssMb);
 	let peak = baseline.slice();
 	const sampler = setInterval(() => (peak = workers.map((pid, n) => Math.max(peak[n], rssMb(pid)))), 100);
@@ -105,14 +91,14 @@ async function workerGrowthMb<T>(work: () => Promise<T>): Promise<{ result: T; g
 	return { result, growthMb: Math.max(...peak.map((mb, n) => mb - baseline[n])) };
 }
 
-const storedBytes = () => Number(rig.query('SELECT coalesce(sum("fileSize"), 0) FROM binary_data')[0][0]);
+const storedBytes = () => Number(queue.rig.query('SELECT coalesce(sum("fileSize"), 0) FROM binary_data')[0][0]);
 
 it('10 videos of 200 MiB as binary output in queue mode: none is held in memory; each keeps its URL and says why', async () => {
 	const before = storedBytes();
 	const { result: items, growthMb } = await workerGrowthMb(async () => {
-		const id = await n8n.start('scale-video-binary', 'clipiaScaleVideoBinary', prompts(10, 'long video'));
-		expect((await n8n.statusesUntilDone(id, 300_000)).at(-1)).toBe('success');
-		return n8n.itemsOf(id);
+		const id = await queue.n8n.start('scale-video-binary', 'clipiaScaleVideoBinary', prompts(10, 'long video'));
+		expect((await queue.n8n.statusesUntilDone(id, 300_000)).at(-1)).toBe('success');
+		return queue.n8n.itemsOf(id);
 	});
 	expect(items).toHaveLength(10);
 	for (const item of items) {
@@ -126,7 +112,7 @@ it('10 videos of 200 MiB as binary output in queue mode: none is held in memory;
 		);
 	}
 	const stored = storedBytes() - before;
-	figures.push(
+	queue.figures.push(
 		`- 10 videos of ${VIDEO_BYTES / 1024 / 1024} MiB, Output "Binary File" (Max File Size Held in Memory: the default 20 MB): 10 URLs kept with the note, ` +
 			`${stored} bytes added to Postgres; worker RSS grew by at most ${growthMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB} MB)`,
 	);
@@ -137,13 +123,15 @@ it('10 videos of 200 MiB as binary output in queue mode: none is held in memory;
 it('why: with no limit, one 200 MiB video goes to Postgres and a worker holds about 3× the file on the way', async () => {
 	const before = storedBytes();
 	const { result: item, growthMb } = await workerGrowthMb(async () => {
-		const id = await n8n.start('scale-video-binary-unlimited', 'clipiaScaleVideoBinaryUnlimited', ['one long video']);
-		expect((await n8n.statusesUntilDone(id, 300_000)).at(-1)).toBe('success');
-		return (await n8n.itemsOf(id))[0];
+		const id = await queue.n8n.start('scale-video-binary-unlimited', 'clipiaScaleVideoBinaryUnlimited', [
+			'one long video',
+		]);
+		expect((await queue.n8n.statusesUntilDone(id, 300_000)).at(-1)).toBe('success');
+		return (await queue.n8n.itemsOf(id))[0];
 	});
 	expect(item.binary?.data?.mimeType).toBe('video/mp4');
 	const stored = storedBytes() - before;
-	figures.push(
+	queue.figures.push(
 		`- the same video with no limit (0): ${(stored / 1024 / 1024).toFixed(0)} MiB added to Postgres (binary_data); worker RSS grew by at most ${growthMb.toFixed(0)} MB`,
 	);
 	expect(stored).toBeGreaterThanOrEqual(VIDEO_BYTES);

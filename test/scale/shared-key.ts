@@ -7,8 +7,7 @@
  */
 
 import { DEMO_KEYS } from '../../emulator/server';
-import type { QueueRig } from '../../scripts/queue-rig';
-import { webhookWorkflow, type N8nServer } from '../helpers/n8n-server';
+import { webhookWorkflow, type QueueRigSetup } from '../helpers/n8n-server';
 
 export const IMAGE_SECONDS = 8;
 
@@ -24,12 +23,12 @@ export const SHARED_KEY_WORKFLOW = webhookWorkflow('clipiaScaleImages', 'scale-i
 
 const prompts = (count: number, tag: string) => Array.from({ length: count }, (_, n) => `${tag} ${n + 1}`);
 
-/** The scenario under both refusal manners; each run adds its figures to `figures`. */
-export function sharedKeyScenarios(setup: () => { rig: QueueRig; n8n: N8nServer }, figures: string[]): void {
+/** The scenario under both refusal manners; each run adds its figures to `queue.figures`. */
+export function sharedKeyScenarios(queue: QueueRigSetup): void {
 	it.each(['projected', 'running'] as const)(
 		'4 executions × 25 images at once on one key (refusals %s): every item completes, each charged once, 429s absorbed',
 		async (refusals) => {
-			const { rig, n8n } = setup();
+			const { rig, n8n, figures } = queue;
 			rig.emulator.addKey({ key: DEMO_KEYS.live, credits: 1_000_000, refusals });
 			const before = structuredClone(rig.emulator.stats(DEMO_KEYS.live));
 			const started = Date.now();
