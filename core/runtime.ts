@@ -63,6 +63,13 @@ export async function sleepUnlessAborted(sleep: Runtime['sleep'], ms: number, si
 	return unlessAborted(sleep(ms), signal);
 }
 
+/** A promise to wait on, and what fires it (once; later calls do nothing). */
+export function signalled(): { fired: Promise<void>; fire: () => void } {
+	let fire!: () => void;
+	const fired = new Promise<void>((resolve) => (fire = resolve));
+	return { fired, fire };
+}
+
 /** Waits for `promise`, but rejects with an AbortError as soon as the signal aborts. */
 export async function unlessAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
 	throwIfAborted(signal);

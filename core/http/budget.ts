@@ -18,7 +18,7 @@
  * one (a sliding minute frees its requests one by one), and have the rest refused.
  */
 
-import { sleepUnlessAborted, unlessAborted, type Runtime } from '../runtime';
+import { signalled, sleepUnlessAborted, unlessAborted, type Runtime } from '../runtime';
 import { GenerationSlots } from './slots';
 
 /** One request's place in the budget; told what came of it (the answer's headers, or nothing: no answer). */
@@ -56,7 +56,7 @@ export class RequestBudget {
 	/** Until then, the key's minute has little room left (see "A scarce minute"): requests go one at a time. */
 	private scarceUntil = 0;
 	/** While scarce, the one request awaiting its answer, and when it went. */
-	private scout?: { answered: Promise<void>; since: number };
+	private scout?: { answered: ReturnType<typeof signalled>; since: number };
 
 	constructor(
 		private readonly runtime: Pick<Runtime, 'now' | 'sleep'>,
@@ -130,18 +130,17 @@ export class RequestBudget {
 			if (!this.scout || now >= this.scout.since + STALE_SCOUT_MS) return this.sendScout();
 			if (now >= deadline) return false;
 			const nap = Math.min(this.scout.since + STALE_SCOUT_MS, deadline) - now;
-			await unlessAborted(Promise.race([this.scout.answered, this.runtime.sleep(nap)]), signal);
+			await unlessAborted(Promise.race([this.scout.answered.fired, this.runtime.sleep(nap)]), signal);
 		}
 	}
 
 	/** This request scouts a scarce minute: the others wait for its answer. Returns what ends its watch. */
 	private sendScout(): () => void {
-		let release!: () => void;
-		const scout = { answered: new Promise<void>((resolve) => (release = resolve)), since: this.runtime.now() };
+		const scout = { answered: signalled(), since: this.runtime.now() };
 		this.scout = scout;
 		return () => {
 			if (this.scout === scout) this.scout = undefined;
-			release();
+			scout.answered.fire();
 		};
 	}
 

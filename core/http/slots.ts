@@ -25,13 +25,13 @@
  * one of its own ends (a read shows it), a submit goes at once into the room that end made,
  * without waiting for the Retry-After, and the Retry-After starts again from there: it most
  * likely pointed at that very end, so a probe at it would find the room already taken. A
- * probe waits half a second past the Retry-After, so that read comes first. While its own
- * ends keep coming, a probe only looks for another process's room: each refused one doubles
- * the next wait (up to 4× the Retry-After). A process that reads no ends (submits only)
- * probes at each Retry-After.
+ * probe waits 1.5 s past the Retry-After, so the owner's read of that end comes first. While its
+ * own ends keep coming, a probe only looks for another process's room: each refused one doubles
+ * the next wait (up to 4× the Retry-After), across its own refills too while it holds half the
+ * key or more. A process that reads no ends (submits only) probes at each Retry-After.
  */
 
-import { throwIfAborted, unlessAborted, type Runtime } from '../runtime';
+import { signalled, throwIfAborted, unlessAborted, type Runtime } from '../runtime';
 
 /** One submit's turn, told back to the slots: the first outcome counts, any later one is ignored. */
 export interface SlotTicket {
@@ -123,8 +123,9 @@ export class GenerationSlots {
 			throwIfAborted(signal);
 			const now = this.runtime.now();
 			if (now >= deadline) return undefined;
+			const holding = this.holding();
 			// One of its own ended since the refusal: that room is this process's to take now.
-			const ownRoom = this.full && this.holding() < this.level;
+			const ownRoom = this.full && holding < this.level;
 			if (now < this.fullUntil && !ownRoom) {
 				if (this.fullUntil >= deadline) return undefined;
 				const wake = this.released.fired;
@@ -133,7 +134,7 @@ export class GenerationSlots {
 			}
 			const { awaited, fresh, staleAt } = this.awaitedAnswers(now);
 			// Past the key's likely limit, more room is unseen: one at a time finds whether there is any.
-			const pastLikely = this.holding() + awaited >= Math.max(LIKELY_CONCURRENCY, this.mostHeld);
+			const pastLikely = holding + awaited >= Math.max(LIKELY_CONCURRENCY, this.mostHeld);
 			// On a key known full, or past its likely limit, a slow answer is waited for: another submit
 			// would most likely be refused too. Else a stalled one stops holding the others back.
 			const sure = this.full || pastLikely;
@@ -191,10 +192,12 @@ export class GenerationSlots {
 				// Room its own end made says nothing of more room: only a probe's success ends the backoff.
 				if (!ownRoom) this.refusedProbes = 0;
 				// Into room its own end made, most likely the end the Retry-After pointed at: the probe for more
-				// waits a Retry-After from now. Only once: its later ends must not put off every probe.
+				// waits a Retry-After from now, backed off as refused probes were (see `ownRoomBackoff`). Only
+				// once: its later ends must not put off every probe.
 				if (ownRoom && !this.probeMoved) {
 					this.probeMoved = true;
-					this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + this.retryAfterMs + GRACE_MS);
+					const wait = this.retryAfterMs * this.probeBackoff(this.holding()) + GRACE_MS;
+					this.fullUntil = Math.max(this.fullUntil, this.runtime.now() + wait);
 				}
 				if (this.waiting === 0) {
 					// No one waits: the key is no longer known to be full, and the next submit goes at once.
@@ -209,6 +212,19 @@ export class GenerationSlots {
 			},
 			withdrawn: answered,
 		});
+	}
+
+	/**
+	 * How many Retry-Afters a probe waits, holding `holding` of the key's generations. While every
+	 * process on the key refills its own room, a probe finds none: each is refused. A process
+	 * holding half the key's likely limit or more backs off as its refused probes say (up to 4×),
+	 * across its own refills too. One holding less keeps probing every Retry-After: the room a
+	 * finishing neighbour leaves is most likely its to take, and soon. One holding none doubles
+	 * its wait once (see `refuse`).
+	 */
+	private probeBackoff(holding: number): number {
+		if (holding === 0) return 2 ** Math.min(this.refusedProbes, 1);
+		return 2 ** (holding * 2 < LIKELY_CONCURRENCY ? 0 : Math.min(this.refusedProbes, 2));
 	}
 
 	/** Wakes the submits waiting for a turn's answer. */
@@ -248,17 +264,19 @@ export class GenerationSlots {
 		this.level = holding;
 		// The wait after its own room is filled: a vague Retry-After does not shorten it.
 		if (!vague || this.retryAfterMs <= VAGUE_RETRY_AFTER_MS) this.retryAfterMs = retryAfterMs;
-		const backoff = 2 ** Math.min(this.refusedProbes, holdsNone ? 1 : 2);
+		const backoff = this.probeBackoff(holding);
 		this.toldUntil = Math.max(this.toldUntil, now + retryAfterMs + GRACE_MS);
 		this.fullUntil = Math.max(this.fullUntil, now + retryAfterMs * backoff + GRACE_MS);
 	}
 }
 
 /**
- * Past the Retry-After before a probe: when the end it points at is one of this process's own,
- * the read that lands just after that end comes first and takes the room without a probe.
+ * Past the Retry-After before a probe: the owner of the end it points at (this process or
+ * another) reads that end first and takes the room without a refusal. A learned look lands within
+ * a second of the end, a first batch's blind look within about 1.5 s; a probe that came sooner
+ * would take another's room and have its owner's refill refused instead.
  */
-const GRACE_MS = 500;
+const GRACE_MS = 1_500;
 
 /** A Retry-After this short, while holding generations, is doubled after each refusal too. */
 const VAGUE_RETRY_AFTER_MS = 2_000;
@@ -283,13 +301,6 @@ const QUIET_MS = 2_000;
 
 /** Submits awaiting answers at once, at most, however many were accepted. */
 const MAX_WINDOW = 64;
-
-/** A promise to wait on, and what fires it. */
-function signalled(): { fired: Promise<void>; fire: () => void } {
-	let fire!: () => void;
-	const fired = new Promise<void>((resolve) => (fire = resolve));
-	return { fired, fire };
-}
 
 /** A ticket that acts on its first outcome only: telling it twice (a retry path, a `finally`) is harmless. */
 function ticket(on: SlotTicket): SlotTicket {
