@@ -154,6 +154,8 @@ export class RequestBudget {
 	/** Nobody sends before `untilMs` (a 429's Retry-After, or a spent rate window); then one at a time. */
 	pauseUntil(untilMs: number): void {
 		this.blockedUntil = Math.max(this.blockedUntil, untilMs);
+		// Nobody reads before then either: a probe for room waits for the reads of the ends it points at.
+		this.slots.readsPausedUntil(untilMs);
 		// Until an answer shows room; a minute past the pause at most (answers may lack the headers).
 		this.scarceUntil = Math.max(this.scarceUntil, untilMs + MINUTE_MS);
 	}

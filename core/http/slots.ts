@@ -92,6 +92,17 @@ export class GenerationSlots {
 		released.fire();
 	}
 
+	/**
+	 * The key's minute is spent until `untilMs`: no read goes before it, so the ends a Retry-After
+	 * pointed at are read from then on. A probe due meanwhile waits for them as it waits past any
+	 * Retry-After (GRACE_MS): woken at the reset, it would take the room those reads are for.
+	 */
+	readsPausedUntil(untilMs: number): void {
+		if (!this.full) return;
+		this.fullUntil = Math.max(this.fullUntil, untilMs + GRACE_MS);
+		this.toldUntil = Math.max(this.toldUntil, untilMs + GRACE_MS);
+	}
+
 	/** Generations in flight, forgetting any whose end was never read (a submit-only call) after a long while. */
 	private holding(): number {
 		const now = this.runtime.now();

@@ -84,3 +84,25 @@ it('a scarce minute (another process spends the key): requests go one at a time 
 	expect(mostAtOnce).toBe(6);
 	expect(requests).toHaveLength(14);
 });
+
+it("a probe for room due while the key's minute is spent waits past the reset for the reads of the ends it points at", async () => {
+	const clock = new SteppedClock();
+	const budget = new RequestBudget(clock);
+	const started = clock.now();
+	// This process holds one generation; its next submit is refused: the key is full for 3 s.
+	const first = (await budget.slots.enter())!;
+	first.sending();
+	first.accepted('ours');
+	const second = (await budget.slots.enter())!;
+	second.sending();
+	second.refused(3_000);
+	// It waits to go again; then the key's minute runs out for 10 s: nothing, reads included, goes before then.
+	const again = budget.slots.enter(undefined, Infinity, true);
+	budget.pauseUntil(started + 10_000);
+	const [probe] = await until(clock, [again]);
+	probe!.withdrawn();
+	// Not at 4.5 s (the Retry-After and 1.5 s), nor at the reset itself, where it would take the room
+	// the ends read from then on make: 1.5 s past the reset.
+	expect(clock.now() - started).toBeGreaterThanOrEqual(11_500);
+	expect(clock.now() - started).toBeLessThanOrEqual(11_600);
+});
