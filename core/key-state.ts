@@ -17,8 +17,8 @@ import { GenerationNotes } from './operations/notes';
 import type { Runtime } from './runtime';
 import { RunTimes } from './wait/run-times';
 
-/** A process clock: never an execution's runtime, which a shared state must not hold on to. */
-export type ProcessClock = Pick<Runtime, 'now' | 'sleep'>;
+/** A process clock (and, for jitter, its randomness): never an execution's runtime, which a shared state must not hold on to. */
+export type ProcessClock = Pick<Runtime, 'now' | 'sleep' | 'random'>;
 
 export class KeyState {
 	readonly budget: RequestBudget;

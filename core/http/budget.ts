@@ -38,6 +38,8 @@ const SHARE = 0.9;
 const MINUTE_MS = 60_000;
 /** Less than this share of the key's limit left in its minute, requests go one at a time. */
 const SCARCE_SHARE = 0.1;
+/** Processes paused for one reset wake within this much of each other past it (see `pauseUntil`). */
+const WAKE_SPREAD_MS = 1_000;
 /** A scout unanswered this long no longer holds the others back (a stalled answer). */
 const STALE_SCOUT_MS = 2_000;
 
@@ -48,6 +50,9 @@ export class RequestBudget {
 	private readonly fixedBurst?: number;
 	private theoreticalArrival = 0;
 	private blockedUntil = 0;
+	/** How far past a pause's end this process wakes (see `pauseUntil`). */
+	private wakeOffsetMs = 0;
+	private readonly random: () => number;
 	private learnedLimit?: number;
 	/** Start times of the latest booked requests (at most one minute's share), oldest first. */
 	private readonly booked: number[] = [];
@@ -59,9 +64,10 @@ export class RequestBudget {
 	private scout?: { answered: ReturnType<typeof signalled>; since: number };
 
 	constructor(
-		private readonly runtime: Pick<Runtime, 'now' | 'sleep'>,
+		private readonly runtime: Pick<Runtime, 'now' | 'sleep' | 'random'>,
 		options: BudgetOptions = {},
 	) {
+		this.random = runtime.random ?? Math.random;
 		this.fixedBurst = options.burst;
 		this.setLimit(options.requestsPerMinute ?? 120);
 		this.slots = new GenerationSlots(runtime);
@@ -151,11 +157,17 @@ export class RequestBudget {
 		this.theoreticalArrival = Math.max(this.runtime.now(), this.theoreticalArrival - this.intervalMs);
 	}
 
-	/** Nobody sends before `untilMs` (a 429's Retry-After, or a spent rate window); then one at a time. */
+	/**
+	 * Nobody sends before `untilMs` (a 429's Retry-After, or a spent rate window), and a random part
+	 * of a second more; then one at a time. Other processes on the key pause for the same reset:
+	 * woken together, they would race for the one request a sliding minute frees, and all but one
+	 * be refused. Each pause draws its own offset; a pause lengthened while it lasts keeps it.
+	 */
 	pauseUntil(untilMs: number): void {
-		this.blockedUntil = Math.max(this.blockedUntil, untilMs);
+		if (this.runtime.now() >= this.blockedUntil) this.wakeOffsetMs = this.random() * WAKE_SPREAD_MS;
+		this.blockedUntil = Math.max(this.blockedUntil, untilMs + this.wakeOffsetMs);
 		// Nobody reads before then either: a probe for room waits for the reads of the ends it points at.
-		this.slots.readsPausedUntil(untilMs);
+		this.slots.readsPausedUntil(this.blockedUntil);
 		// Until an answer shows room; a minute past the pause at most (answers may lack the headers).
 		this.scarceUntil = Math.max(this.scarceUntil, untilMs + MINUTE_MS);
 	}

@@ -87,7 +87,8 @@ it('a scarce minute (another process spends the key): requests go one at a time 
 
 it("a probe for room due while the key's minute is spent waits past the reset for the reads of the ends it points at", async () => {
 	const clock = new SteppedClock();
-	const budget = new RequestBudget(clock);
+	// random() = 0.5: this process wakes half a second past the reset (see RequestBudget.pauseUntil).
+	const budget = new RequestBudget({ now: clock.now, sleep: clock.sleep, random: () => 0.5 });
 	const started = clock.now();
 	// This process holds one generation; its next submit is refused: the key is full for 3 s.
 	const first = (await budget.slots.enter())!;
@@ -101,8 +102,29 @@ it("a probe for room due while the key's minute is spent waits past the reset fo
 	budget.pauseUntil(started + 10_000);
 	const [probe] = await until(clock, [again]);
 	probe!.withdrawn();
-	// Not at 4.5 s (the Retry-After and 1.5 s), nor at the reset itself, where it would take the room
-	// the ends read from then on make: 1.5 s past the reset.
-	expect(clock.now() - started).toBeGreaterThanOrEqual(11_500);
-	expect(clock.now() - started).toBeLessThanOrEqual(11_600);
+	// Not at 4.5 s (the Retry-After and 1.5 s), nor as it wakes from the pause, where it would take
+	// the room the ends read from then on make: 1.5 s past its wake (10.5 s).
+	expect(clock.now() - started).toBeGreaterThanOrEqual(12_000);
+	expect(clock.now() - started).toBeLessThanOrEqual(12_100);
+});
+
+it('two processes paused for one reset wake at their own moments within a second past it, not together', async () => {
+	const clock = new SteppedClock();
+	const draws = [0.2, 0.7];
+	const [first, second] = draws.map(
+		(draw) => new RequestBudget({ now: clock.now, sleep: clock.sleep, random: () => draw }),
+	);
+	const started = clock.now();
+	for (const budget of [first, second]) budget.pauseUntil(started + 5_000);
+	// The pause grows while it lasts (another answer said so): the same offset, not a new draw.
+	first.pauseUntil(started + 6_000);
+	const sent: number[] = [];
+	await until(
+		clock,
+		[first, second].map(async (budget) => {
+			(await budget.take())!.done();
+			sent.push(clock.now() - started);
+		}),
+	);
+	expect(sent.sort((a, b) => a - b)).toEqual([5_700, 6_200]);
 });

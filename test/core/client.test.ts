@@ -41,7 +41,8 @@ describe('retries', () => {
 				: json(200, { credits: 1 }),
 		);
 		await new ClipiaClient(runtime).estimate('m', {});
-		expect(clock.sleeps.filter((ms) => ms > 0)).toEqual([3000]);
+		// The Retry-After, then this process's own offset past the pause (random() = 0.5: half a second).
+		expect(clock.sleeps.filter((ms) => ms > 0)).toEqual([3000, 500]);
 	});
 
 	it('gives up after 4 retries with a clear sentence', async () => {
