@@ -246,6 +246,28 @@ export class N8nServer {
 	}
 
 	/**
+	 * The statuses n8n lists for the execution until it has shown `status` for `steadyMs` in a row
+	 * (or the time runs out). On startup n8n's recovery takes a parked execution (its run is logged
+	 * as started, never as ended) for one cut off by a crash: it saves it `crashed`, then its own
+	 * hooks save it `waiting` again, as its wait time says. A read between the two sees `crashed`.
+	 */
+	async settles(id: string, status: string, steadyMs = 5_000, timeoutMs = 30_000): Promise<string[]> {
+		const seen: string[] = [];
+		const deadline = Date.now() + timeoutMs;
+		let since = Date.now();
+		for (;;) {
+			const now = Date.now();
+			const current = (await this.execution(id)).status;
+			if (seen.at(-1) !== current) {
+				seen.push(current);
+				since = now;
+			}
+			if ((current === status && now - since >= steadyMs) || now > deadline) return seen;
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+	}
+
+	/**
 	 * Waits until n8n's event log (in the user folder) shows every node the execution started
 	 * as finished. n8n writes that log from a worker thread, after the execution is saved; a
 	 * restart before the lines are written makes its startup recovery take a parked execution
