@@ -253,18 +253,16 @@ export class N8nServer {
 	 */
 	async settles(id: string, status: string, steadyMs = 5_000, timeoutMs = 30_000): Promise<string[]> {
 		const seen: string[] = [];
-		const deadline = Date.now() + timeoutMs;
 		let since = Date.now();
-		for (;;) {
-			const now = Date.now();
-			const current = (await this.execution(id)).status;
+		const steady = ({ status: current }: { status: string }) => {
 			if (seen.at(-1) !== current) {
 				seen.push(current);
-				since = now;
+				since = Date.now();
 			}
-			if ((current === status && now - since >= steadyMs) || now > deadline) return seen;
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
+			return current === status && Date.now() - since >= steadyMs;
+		};
+		await until(() => this.execution(id), steady, timeoutMs);
+		return seen;
 	}
 
 	/**
