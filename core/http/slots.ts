@@ -12,7 +12,10 @@
  *   for each accepted (twice as many each round of answers), and 1 again after a quiet while. Another process may hold the key (n8n's workers share it):
  *   then its first submit is refused alone, not a whole batch's worth at once.
  * - **Past the likely limit** (10 at once, as reported for Clipia's keys, or the most this
- *   process has held), submits go one at a time: a key of 10 refuses the 11th alone.
+ *   process has held), submits go one at a time: a key of 10 refuses the 11th alone. So do they
+ *   past half of it, up to the most this process has held: two processes starting together
+ *   (n8n's workers) fill half each, and then overshoot the key by one refused submit each, not
+ *   by a round each. A process refilling room it held before sends in windows as before.
  * - **Full.** After a refusal, submits wait for the Retry-After and then go one at a time,
  *   each waiting for the one before to be answered, until one is accepted with none waiting.
  *   However many items wait (4 executions × Max Concurrency 5 on a key of 10), a full key
@@ -146,10 +149,15 @@ export class GenerationSlots {
 			const { awaited, fresh, staleAt } = this.awaitedAnswers(now);
 			// Past the key's likely limit, more room is unseen: one at a time finds whether there is any.
 			const pastLikely = holding + awaited >= Math.max(LIKELY_CONCURRENCY, this.mostHeld);
+			// Past half of it, and past the most it has held: another process may be filling the other
+			// half at this moment, as n8n's workers starting together do. One at a time, the first refusal
+			// stops it; a round sent into that half would have most of itself refused.
+			const pastHalf = holding + awaited >= Math.max(LIKELY_CONCURRENCY / 2, this.mostHeld);
 			// On a key known full, or past its likely limit, a slow answer is waited for: another submit
 			// would most likely be refused too. Else a stalled one stops holding the others back.
 			const sure = this.full || pastLikely;
-			if ((sure ? awaited : fresh) >= (sure || now < this.contendedUntil ? 1 : this.window)) {
+			const oneAtATime = sure || pastHalf || now < this.contendedUntil;
+			if ((sure ? awaited : fresh) >= (oneAtATime ? 1 : this.window)) {
 				// An answer, the oldest submit going stale, or this caller's deadline: whichever comes first.
 				const nap = Math.min(sure ? Infinity : staleAt, deadline) - now;
 				const waits = [this.answered.fired];
