@@ -13,9 +13,9 @@
  *   then its first submit is refused alone, not a whole batch's worth at once.
  * - **Past the likely limit** (10 at once, as reported for Clipia's keys, or the most this
  *   process has held), submits go one at a time: a key of 10 refuses the 11th alone. So do they
- *   past half of it, up to the most this process has held: two processes starting together
- *   (n8n's workers) fill half each, and then overshoot the key by one refused submit each, not
- *   by a round each. A process refilling room it held before sends in windows as before.
+ *   past half of it, up to the most this process has held in its current batch: two processes
+ *   starting together (n8n's workers) fill half each, and then overshoot the key by one refused
+ *   submit each, not by a round each. Refilling room it held in the batch, it sends in windows.
  * - **Full.** After a refusal, submits wait for the Retry-After and then go one at a time,
  *   each waiting for the one before to be answered, until one is accepted with none waiting.
  *   However many items wait (4 executions × Max Concurrency 5 on a key of 10), a full key
@@ -71,7 +71,7 @@ export class GenerationSlots {
 	private waiting = 0;
 	/** This process's generations in flight on the key: accepted, not yet seen to end (request_id → when). */
 	private readonly held = new Map<string, number>();
-	/** The most it has held at once: a key that ran that many may run them again. */
+	/** The most it has held at once since it last held none for a quiet while: a key that ran that many may run them again. */
 	private mostHeld = 0;
 	/** How many it held when last refused: the room it is known to have while the key is full. */
 	private level = Infinity;
@@ -184,7 +184,12 @@ export class GenerationSlots {
 	private issue(ownRoom: boolean): SlotTicket {
 		const now = this.runtime.now();
 		// Room seen a while ago may be another process's by now: a burst after a quiet while starts small.
-		if (this.unanswered.size === 0 && now - this.lastActiveAt > QUIET_MS) this.window = 1;
+		if (this.unanswered.size === 0 && now - this.lastActiveAt > QUIET_MS) {
+			this.window = 1;
+			// Holding none either, the batch that held them is over: what it held says nothing of the room
+			// now, when another process may start with this one (n8n's workers take the next executions together).
+			if (this.held.size === 0) this.mostHeld = 0;
+		}
 		this.lastActiveAt = now;
 		const turn = {};
 		this.unanswered.set(turn, undefined);

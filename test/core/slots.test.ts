@@ -270,16 +270,24 @@ it("two processes share a key: they split it evenly from the start, and the othe
 	expect(refusedBy.a + refusedBy.b).toBeLessThanOrEqual(7);
 });
 
-it('two processes start a batch on one key at once: each fills half of it, and the key is overshot by one refused submit each', async () => {
+/**
+ * A key of 10 at once whose answers take 100 ms (what a process sends in one round overlaps the
+ * other's), and n8n workers on it: each its own KeyState, each item a submit and then looks at
+ * its expected end until it is seen to end.
+ */
+function latentKey() {
 	const clock = new SteppedClock();
-	const ends: number[] = [];
+	const ends = new Map<string, number>();
 	const refusedAt: number[] = [];
-	const { runtime } = scriptedRuntime(async () => {
-		// Each answer takes 100 ms to come back: what a process sends in one round overlaps the other's.
+	const { runtime } = scriptedRuntime(async (request) => {
 		await clock.sleep(100);
 		const now = clock.now();
-		const running = ends.filter((end) => end > now);
 		const limits = { 'RateLimit-Limit': '600', 'RateLimit-Remaining': '500' };
+		if (request.method === 'GET') {
+			const id = request.url.split('/').pop()!;
+			return json(200, { request_id: id, status: now >= ends.get(id)! ? 'COMPLETED' : 'IN_PROGRESS' }, limits);
+		}
+		const running = [...ends.values()].filter((end) => end > now);
 		if (running.length >= 10) {
 			refusedAt.push(now);
 			return json(
@@ -288,25 +296,49 @@ it('two processes start a batch on one key at once: each fills half of it, and t
 				{ ...limits, 'Retry-After': String(Math.max(1, Math.ceil((Math.min(...running) - now) / 1000))) },
 			);
 		}
-		ends.push(now + RUN_MS);
-		return json(200, { request_id: `r${ends.length}`, status: 'IN_QUEUE' }, limits);
+		const id = `r${ends.size + 1}`;
+		ends.set(id, now + RUN_MS);
+		return json(200, { request_id: id, status: 'IN_QUEUE' }, limits);
 	}, clock);
-	const started = clock.now();
-	const patient = { rateLimitDeadline: started + 600_000 };
-	// Two n8n workers, each with 10 submits to send (two executions of Max Concurrency 5).
-	const workerSubmits = () => {
+	const worker = () => {
 		const key = new KeyState(runtime, { requestsPerMinute: 600 });
-		return Array.from({ length: 10 }, (_, n) =>
-			new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', key }).submit(
-				'flux-2',
-				{ prompt: `${n}` },
-				patient,
-			),
-		);
+		/** A batch of `count` items (two executions of Max Concurrency 5: 10 at once). */
+		return (count: number) =>
+			Array.from({ length: count }, async (_, n) => {
+				const client = new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', key });
+				const { request_id: id } = await client.submit(
+					'flux-2',
+					{ prompt: `${n}` },
+					{ rateLimitDeadline: clock.now() + 600_000 },
+				);
+				await clock.sleep(RUN_MS);
+				while ((await client.result(id)).status !== 'COMPLETED') await clock.sleep(250);
+			});
 	};
-	await until(clock, [...workerSubmits(), ...workerSubmits()]);
+	return { clock, ends, refusedAt, worker };
+}
+
+it('two processes start a batch on one key at once: each fills half of it, and the key is overshot by one refused submit each', async () => {
+	const { clock, ends, refusedAt, worker } = latentKey();
+	const started = clock.now();
+	await until(clock, [...worker()(10), ...worker()(10)]);
 	// Slow start (1, 2, then 2 up to half the likely 10) fills 5 each; then one at a time, the 11th
 	// and 12th are refused. Before, a round of 4 each went into the last 4 places: 7 refused.
 	expect(refusedAt.filter((at) => at < started + RUN_MS)).toHaveLength(2);
-	expect(ends.filter((end) => end <= started + RUN_MS + 1_000)).toHaveLength(10);
+	expect([...ends.values()].filter((end) => end <= started + RUN_MS + 1_000)).toHaveLength(10);
+});
+
+it('two processes that each ran a batch alone start the next one together: each fills half again, not what it held before', async () => {
+	const { clock, ends, refusedAt, worker } = latentKey();
+	const [first, second] = [worker(), worker()];
+	// Each held all ten of the key in a batch of its own (one at a time past five, no refusal).
+	await until(clock, first(10));
+	await until(clock, second(10));
+	expect(refusedAt).toHaveLength(0);
+	await clock.advance(5_000);
+	const started = clock.now();
+	await until(clock, [...first(10), ...second(10)]);
+	// Had each trusted the 10 it held, both would have sent rounds into the last places: 7 refused.
+	expect(refusedAt.filter((at) => at >= started && at < started + RUN_MS)).toHaveLength(2);
+	expect([...ends.values()].filter((end) => end > started && end <= started + RUN_MS + 1_000)).toHaveLength(10);
 });
