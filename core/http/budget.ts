@@ -10,12 +10,17 @@
  * a 429 or an exhausted `RateLimit-Remaining` pauses everyone. Beside it, whoever shares the
  * budget shares the key's other limit: the generations it may run at once (`slots`).
  *
- * **A scarce minute.** Other processes may spend the key too (n8n's workers, another app):
- * its `RateLimit-Remaining` then says less than our own count. While it shows less than a
- * tenth of the limit left, or after a pause for a spent minute, requests go one at a time,
- * each after the answer of the one before: that answer tells how much room the minute has
- * now. Whoever wakes at a minute's reset would otherwise send all it queued into room for
- * one (a sliding minute frees its requests one by one), and have the rest refused.
+ * **What the key's minute has left.** Other processes may spend the key too (n8n's workers,
+ * another app): its `RateLimit-Remaining` then says less than our own count. While it shows
+ * less than a tenth of the limit left, or after a pause for a spent minute, requests go one at a
+ * time, each after the answer of the one before: that answer tells how much room the minute has
+ * now. Whoever wakes at a minute's reset would otherwise send all it queued into room for one (a
+ * sliding minute frees its requests one by one), and have the rest refused.
+ * What is left is counted down as requests go, twice for each: a neighbour may be sending into
+ * the same room at the same moment (a round of generations ending has both reading and
+ * submitting), unseen until answers tell. So a burst into the last of a minute stops at a tenth
+ * left, not at none, with the other half for the neighbour. An answer that stalls stops holding
+ * the others back after a while.
  */
 
 import { signalled, sleepUnlessAborted, unlessAborted, type Runtime } from '../runtime';
@@ -40,8 +45,8 @@ const MINUTE_MS = 60_000;
 const SCARCE_SHARE = 0.1;
 /** Processes paused for one reset wake within this much of each other past it (see `pauseUntil`). */
 const WAKE_SPREAD_MS = 1_000;
-/** A scout unanswered this long no longer holds the others back (a stalled answer). */
-const STALE_SCOUT_MS = 2_000;
+/** A request unanswered this long no longer holds the others back (a stalled answer). */
+const STALE_MS = 2_000;
 
 export class RequestBudget {
 	private perMinute = 0;
@@ -58,10 +63,17 @@ export class RequestBudget {
 	private readonly booked: number[] = [];
 	/** The key's concurrent generations, as submits on this budget meet them. */
 	readonly slots: GenerationSlots;
-	/** Until then, the key's minute has little room left (see "A scarce minute"): requests go one at a time. */
+	/** Until then, the key's minute has little room left (see "What the key's minute has left"): requests go one at a time. */
 	private scarceUntil = 0;
-	/** While scarce, the one request awaiting its answer, and when it went. */
-	private scout?: { answered: ReturnType<typeof signalled>; since: number };
+	/** What the answer to the latest request answered said is left of the key's minute (unknown at first). */
+	private remainingSeen = Infinity;
+	/** Requests sent so far, and which of them that answer was to. */
+	private sent = 0;
+	private seenOf = 0;
+	/** Requests sent and not yet answered: their number in order, and when each went. */
+	private readonly unanswered = new Map<object, { n: number; at: number }>();
+	/** Woken when a request is answered. */
+	private answered = signalled();
 
 	constructor(
 		private readonly runtime: Pick<Runtime, 'now' | 'sleep' | 'random'>,
@@ -99,9 +111,9 @@ export class RequestBudget {
 			return Promise.reject(cancelled);
 		};
 		await sleepUnlessAborted(this.runtime.sleep, start - now, signal).catch(giveBack);
-		// A scarce minute (perhaps it became so while this one waited): the scout's answer first.
-		const scouting = await this.scoutTurn(signal, deadline).catch(giveBack);
-		if (scouting === false) {
+		// Room in the key's minute (perhaps it became scarce while this one waited): answers first.
+		const place = await this.roomTurn(signal, deadline).catch(giveBack);
+		if (!place) {
 			this.unbook(start);
 			return undefined;
 		}
@@ -110,8 +122,11 @@ export class RequestBudget {
 			done: (headers) => {
 				if (told) return;
 				told = true;
-				if (headers) this.observe(headers);
-				scouting?.();
+				if (headers) this.observe(headers, this.unanswered.get(place)?.n);
+				this.unanswered.delete(place);
+				const answered = this.answered;
+				this.answered = signalled();
+				answered.fire();
 			},
 		};
 	}
@@ -120,34 +135,45 @@ export class RequestBudget {
 		return this.runtime.now() < this.scarceUntil;
 	}
 
-	/**
-	 * In a scarce minute, waits while another request scouts it (until its answer, or until it
-	 * stalls) and then scouts: returns what ends its watch. `undefined` when the minute is not
-	 * scarce; false when this caller's deadline came first. Checking and taking the watch happen
-	 * in one step, so two callers woken together do not both scout.
-	 */
-	private async scoutTurn(
-		signal: AbortSignal | undefined,
-		deadline: number,
-	): Promise<(() => void) | undefined | false> {
-		for (;;) {
-			if (!this.isScarce()) return undefined;
-			const now = this.runtime.now();
-			if (!this.scout || now >= this.scout.since + STALE_SCOUT_MS) return this.sendScout();
-			if (now >= deadline) return false;
-			const nap = Math.min(this.scout.since + STALE_SCOUT_MS, deadline) - now;
-			await unlessAborted(Promise.race([this.scout.answered.fired, this.runtime.sleep(nap)]), signal);
-		}
+	/** Little is left of the key's minute: what the latest answer said, less twice what went since. */
+	private littleLeft(): boolean {
+		const left = this.remainingSeen - 2 * (this.sent - this.seenOf);
+		return left < SCARCE_SHARE * (this.learnedLimit ?? this.perMinute / SHARE);
 	}
 
-	/** This request scouts a scarce minute: the others wait for its answer. Returns what ends its watch. */
-	private sendScout(): () => void {
-		const scout = { answered: signalled(), since: this.runtime.now() };
-		this.scout = scout;
-		return () => {
-			if (this.scout === scout) this.scout = undefined;
-			scout.answered.fire();
-		};
+	/**
+	 * While little is left of the key's minute (see "What the key's minute has left"), waits for
+	 * the answer of the request before (or until it stalls), and for the pause that answer may have
+	 * started (a 429 would otherwise be followed by another, one answer later, for each caller
+	 * waiting); then counts this one as sent: returns
+	 * its place, or undefined when this caller's deadline came first. Checking and taking the place
+	 * happen in one step, so callers woken together do not all go.
+	 */
+	private async roomTurn(signal: AbortSignal | undefined, deadline: number): Promise<object | undefined> {
+		for (;;) {
+			const now = this.runtime.now();
+			// Paused while it waited (the answer before it was a 429, or said the minute is spent).
+			if (now < this.blockedUntil) {
+				if (this.blockedUntil >= deadline) return undefined;
+				await sleepUnlessAborted(this.runtime.sleep, this.blockedUntil - now, signal);
+				continue;
+			}
+			let awaited = 0;
+			let staleAt = Infinity;
+			for (const { at } of this.unanswered.values()) {
+				if (now - at >= STALE_MS) continue;
+				awaited++;
+				staleAt = Math.min(staleAt, at + STALE_MS);
+			}
+			if (awaited === 0 || !(this.isScarce() || this.littleLeft())) {
+				const place = {};
+				this.unanswered.set(place, { n: ++this.sent, at: now });
+				return place;
+			}
+			if (now >= deadline) return undefined;
+			const nap = Math.min(staleAt, deadline) - now;
+			await unlessAborted(Promise.race([this.answered.fired, this.runtime.sleep(nap)]), signal);
+		}
 	}
 
 	/** Gives back a booking that was never used: the next caller may take its place. */
@@ -176,7 +202,7 @@ export class RequestBudget {
 	 * Learns from the `RateLimit-*` headers of an answer: adopts the key's real limit and
 	 * pauses until the window resets when almost nothing is left of it.
 	 */
-	observe(headers: Record<string, string | undefined>): void {
+	observe(headers: Record<string, string | undefined>, requestNumber = this.sent): void {
 		const limit = Number(headers['ratelimit-limit']);
 		if (Number.isFinite(limit) && limit > 0 && limit !== this.learnedLimit) {
 			this.learnedLimit = limit;
@@ -191,6 +217,11 @@ export class RequestBudget {
 		const remaining = Number(headers['ratelimit-remaining']);
 		const resetSeconds = Number(headers['ratelimit-reset']);
 		if (!Number.isFinite(remaining)) return;
+		// An answer to an earlier request than the one last heard of is older news.
+		if (requestNumber >= this.seenOf) {
+			this.remainingSeen = remaining;
+			this.seenOf = requestNumber;
+		}
 		const scarce = remaining < SCARCE_SHARE * (this.learnedLimit ?? this.perMinute / SHARE);
 		this.scarceUntil = scarce ? Math.max(this.scarceUntil, this.runtime.now() + MINUTE_MS) : 0;
 		if (remaining <= 1 && Number.isFinite(resetSeconds) && resetSeconds > 0) {

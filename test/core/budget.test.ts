@@ -1,6 +1,6 @@
 /** The shared request budget: pacing, bursts, the sliding minute, and re-pacing when the key's real limit is learned. */
 
-import { ClipiaClient } from '../../core';
+import { ClipiaClient, KeyState } from '../../core';
 import { RequestBudget } from '../../core/http/budget';
 import { json, scriptedRuntime, SteppedClock } from '../helpers/runtime';
 
@@ -127,4 +127,83 @@ it('two processes paused for one reset wake at their own moments within a second
 		}),
 	);
 	expect(sent.sort((a, b) => a - b)).toEqual([5_700, 6_200]);
+});
+
+it("two processes end a round together near the end of the key's minute: neither sends into what the other takes, and none is refused", async () => {
+	const clock = new SteppedClock();
+	const started = clock.now();
+	// What the key's minute has left: it frees nothing until 30 s from now (all of it then).
+	let left = 40;
+	let refused = 0;
+	const { runtime } = scriptedRuntime(async () => {
+		// Answers take 100 ms: a burst is all out before the first of its answers tells anything.
+		await clock.sleep(100);
+		if (clock.now() >= started + 30_000) left = 120;
+		const reset = String(Math.max(1, Math.ceil((started + 30_000 - clock.now()) / 1000)));
+		if (left === 0) {
+			refused++;
+			return json(
+				429,
+				{ error: { code: 'rate_limit_exceeded', message: 'Rate limit exceeded' } },
+				{ 'RateLimit-Limit': '120', 'RateLimit-Remaining': '0', 'RateLimit-Reset': reset, 'Retry-After': reset },
+			);
+		}
+		left--;
+		return json(
+			200,
+			{ request_id: 'r1', status: 'IN_PROGRESS' },
+			{ 'RateLimit-Limit': '120', 'RateLimit-Remaining': String(left), 'RateLimit-Reset': reset },
+		);
+	}, clock);
+	// A process: its own KeyState, whose budget has spent little of its own minute (a burst of 25 is within it).
+	const worker = () => {
+		const key = new KeyState(runtime);
+		return (count: number) =>
+			Array.from({ length: count }, () =>
+				new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', key }).result('r1'),
+			);
+	};
+	const [a, b] = [worker(), worker()];
+	// Each has seen what the minute has left (39, then 38)...
+	await until(clock, [...a(1), ...b(1)]);
+	// ...when a round of generations ends and each wants 25 reads at once: 50 for 38.
+	const reads = await until(clock, [...a(25), ...b(25)]);
+	expect(reads).toHaveLength(50);
+	// Each counts what is left down twice for each request it sends: both stop at a tenth left and
+	// go one at a time, and the first answer that says the minute is spent pauses the rest until its
+	// reset. Before, 12 were refused: 10 of the bursts, then one more for each request that waited
+	// its turn behind a refused one and went without seeing the pause.
+	expect(refused).toBe(0);
+	expect(clock.now() - started).toBeGreaterThanOrEqual(30_000);
+	expect(clock.now() - started).toBeLessThan(32_000);
+});
+
+it('in a scarce minute, requests waiting behind one answered 429 wait for its pause, not one more refusal each', async () => {
+	const clock = new SteppedClock();
+	const started = clock.now();
+	const sentAt: number[] = [];
+	const { runtime } = scriptedRuntime(async () => {
+		sentAt.push(clock.now() - started);
+		await clock.sleep(100);
+		const limits = { 'RateLimit-Limit': '120', 'RateLimit-Reset': '5' };
+		// The first answer says the minute is scarce; the second is refused: another process spent it.
+		if (sentAt.length === 2)
+			return json(
+				429,
+				{ error: { code: 'rate_limit_exceeded', message: 'Rate limit exceeded' } },
+				{ ...limits, 'RateLimit-Remaining': '0', 'Retry-After': '5' },
+			);
+		return json(200, { request_id: 'r1', status: 'IN_PROGRESS' }, { ...limits, 'RateLimit-Remaining': '5' });
+	}, clock);
+	const key = new KeyState(runtime);
+	const read = () => new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', key }).result('r1');
+	await until(clock, [read()]);
+	await until(clock, [read(), read(), read()]);
+	// One at a time, so the refused one went alone; the other two go once its answer's pause of 5 s
+	// is over, not one answer after another into the spent minute (before: at once after it, 100 ms
+	// apart, each refused in turn on a key still spent).
+	const refusedAnsweredAt = sentAt[1] + 100;
+	expect(sentAt[2]).toBeGreaterThanOrEqual(refusedAnsweredAt + 5_000);
+	// The first read, the three, and the refused one's retry after the pause.
+	expect(sentAt).toHaveLength(5);
 });
