@@ -31,7 +31,10 @@
  * probe waits 1.5 s past the Retry-After, so the owner's read of that end comes first. While its
  * own ends keep coming, a probe only looks for another process's room: each refused one doubles
  * the next wait (up to 4× the Retry-After), across its own refills too while it holds half the
- * key or more. A process that reads no ends (submits only) probes at each Retry-After.
+ * key or more. A process that reads no ends (submits only) probes at each Retry-After. A
+ * Retry-After of a second or two while it holds generations (an API that counts only running
+ * ones answers so while the key's are still queued) points at no end: the probe waits for one of
+ * its own ends, 15 s at most.
  */
 
 import { signalled, throwIfAborted, unlessAborted, type Runtime } from '../runtime';
@@ -290,7 +293,10 @@ export class GenerationSlots {
 		if (!vague || this.retryAfterMs <= VAGUE_RETRY_AFTER_MS) this.retryAfterMs = retryAfterMs;
 		const backoff = this.probeBackoff(holding);
 		this.toldUntil = Math.max(this.toldUntil, now + retryAfterMs + GRACE_MS);
-		this.fullUntil = Math.max(this.fullUntil, now + retryAfterMs * backoff + GRACE_MS);
+		// Vague, the key's generations were most likely all just submitted, its own with them: no room
+		// comes before they have run a while, and its own ends (which wake it) bring the first.
+		const wait = Math.max(retryAfterMs * backoff, vague ? VAGUE_PROBE_MS : 0);
+		this.fullUntil = Math.max(this.fullUntil, now + wait + GRACE_MS);
 	}
 }
 
@@ -304,6 +310,9 @@ const GRACE_MS = 1_500;
 
 /** A Retry-After this short, while holding generations, is doubled after each refusal too. */
 const VAGUE_RETRY_AFTER_MS = 2_000;
+
+/** After a vague Retry-After, a probe waits this long, unless one of its own ends first (see `refuse`). */
+const VAGUE_PROBE_MS = 15_000;
 
 /** Seen one of its own end within this, a process is taken to read its ends. */
 const READS_ITS_ENDS_MS = 2 * 60_000;

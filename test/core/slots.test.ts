@@ -275,7 +275,7 @@ it("two processes share a key: they split it evenly from the start, and the othe
  * other's), and n8n workers on it: each its own KeyState, each item a submit and then looks at
  * its expected end until it is seen to end.
  */
-function latentKey() {
+function latentKey({ queuedMs = 0 } = {}) {
 	const clock = new SteppedClock();
 	const ends = new Map<string, number>();
 	const refusedAt: number[] = [];
@@ -287,17 +287,21 @@ function latentKey() {
 			const id = request.url.split('/').pop()!;
 			return json(200, { request_id: id, status: now >= ends.get(id)! ? 'COMPLETED' : 'IN_PROGRESS' }, limits);
 		}
-		const running = [...ends.values()].filter((end) => end > now);
-		if (running.length >= 10) {
+		const inFlight = [...ends.values()].filter((end) => end > now);
+		if (inFlight.length >= 10) {
 			refusedAt.push(now);
+			// As an API that counts running generations only (`queuedMs` > 0): the soonest end of those
+			// that started running, or 1 s while all of them are still queued.
+			const running = inFlight.filter((end) => end - RUN_MS <= now);
+			const soonest = running.length ? Math.min(...running) : now + 1_000;
 			return json(
 				429,
-				{ error: { code: 'rate_limit_exceeded', message: 'Too many concurrent generations (limit 10)' } },
-				{ ...limits, 'Retry-After': String(Math.max(1, Math.ceil((Math.min(...running) - now) / 1000))) },
+				{ error: { code: 'rate_limit_exceeded', message: 'Rate limit exceeded' } },
+				{ ...limits, 'Retry-After': String(Math.max(1, Math.ceil((soonest - now) / 1000))) },
 			);
 		}
 		const id = `r${ends.size + 1}`;
-		ends.set(id, now + RUN_MS);
+		ends.set(id, now + queuedMs + RUN_MS);
 		return json(200, { request_id: id, status: 'IN_QUEUE' }, limits);
 	}, clock);
 	const worker = () => {
@@ -341,4 +345,16 @@ it('two processes that each ran a batch alone start the next one together: each 
 	// Had each trusted the 10 it held, both would have sent rounds into the last places: 7 refused.
 	expect(refusedAt.filter((at) => at >= started && at < started + RUN_MS)).toHaveLength(2);
 	expect([...ends.values()].filter((end) => end > started && end <= started + RUN_MS + 1_000)).toHaveLength(10);
+});
+
+it('a key that counts only running generations answers "Retry-After: 1" while the batch is queued: the probe waits for its own ends, not refused a second later', async () => {
+	const { clock, ends, refusedAt, worker } = latentKey({ queuedMs: 1_000 });
+	const started = clock.now();
+	await until(clock, [...worker()(10), ...worker()(10)]);
+	// One refused each as they fill the key; then no probe until their own first ends make room
+	// (before: both probed 2.5 s in, at the vague Retry-After and 1.5 s, and both were refused).
+	expect(refusedAt.filter((at) => at < started + 1_000 + RUN_MS)).toHaveLength(2);
+	expect([...ends.values()]).toHaveLength(20);
+	// Two rounds of a second queued and RUN_MS running, each refilled as its own end is read (19.3 s).
+	expect(clock.now() - started).toBeLessThanOrEqual(2 * (1_000 + RUN_MS) + 2_000);
 });
