@@ -65,8 +65,9 @@ export class RequestBudget {
 	readonly slots: GenerationSlots;
 	/** Until then, the key's minute has little room left (see "What the key's minute has left"): requests go one at a time. */
 	private scarceUntil = 0;
-	/** What the answer to the latest request answered said is left of the key's minute (unknown at first). */
+	/** What the answer to the latest request answered said is left of the key's minute (unknown at first), and when. */
 	private remainingSeen = Infinity;
+	private remainingSeenAt = -Infinity;
 	/** Requests sent so far, and which of them that answer was to. */
 	private sent = 0;
 	private seenOf = 0;
@@ -135,8 +136,14 @@ export class RequestBudget {
 		return this.runtime.now() < this.scarceUntil;
 	}
 
-	/** Little is left of the key's minute: what the latest answer said, less twice what went since. */
+	/**
+	 * Little is left of the key's minute: what the latest answer said (within the last minute), less
+	 * twice what went since. Alone on the key it matters too: a minute's bookings are counted from
+	 * when they went, the key counts them from when they arrived, so a burst as the oldest leave
+	 * this process's minute may find them still in the key's.
+	 */
 	private littleLeft(): boolean {
+		if (this.runtime.now() - this.remainingSeenAt > MINUTE_MS) return false;
 		const left = this.remainingSeen - 2 * (this.sent - this.seenOf);
 		return left < SCARCE_SHARE * (this.learnedLimit ?? this.perMinute / SHARE);
 	}
@@ -165,12 +172,12 @@ export class RequestBudget {
 				awaited++;
 				staleAt = Math.min(staleAt, at + STALE_MS);
 			}
+			if (now >= deadline) return undefined;
 			if (awaited === 0 || !(this.isScarce() || this.littleLeft())) {
 				const place = {};
 				this.unanswered.set(place, { n: ++this.sent, at: now });
 				return place;
 			}
-			if (now >= deadline) return undefined;
 			const nap = Math.min(staleAt, deadline) - now;
 			await unlessAborted(Promise.race([this.answered.fired, this.runtime.sleep(nap)]), signal);
 		}
@@ -220,6 +227,7 @@ export class RequestBudget {
 		// An answer to an earlier request than the one last heard of is older news.
 		if (requestNumber >= this.seenOf) {
 			this.remainingSeen = remaining;
+			this.remainingSeenAt = this.runtime.now();
 			this.seenOf = requestNumber;
 		}
 		const scarce = remaining < SCARCE_SHARE * (this.learnedLimit ?? this.perMinute / SHARE);

@@ -13,9 +13,10 @@
  *   then its first submit is refused alone, not a whole batch's worth at once.
  * - **Past the likely limit** (10 at once, as reported for Clipia's keys, or the most this
  *   process has held), submits go one at a time: a key of 10 refuses the 11th alone. So do they
- *   past half of it, up to the most this process has held in its current batch: two processes
- *   starting together (n8n's workers) fill half each, and then overshoot the key by one refused
- *   submit each, not by a round each. Refilling room it held in the batch, it sends in windows.
+ *   past half of it, up to the most this process has held in its current batch (since it last
+ *   held none for a quiet while): two processes starting together (n8n's workers) fill half
+ *   each, and then overshoot the key by one refused submit each, not by a round each. Refilling
+ *   room it held in the batch, it sends in windows.
  * - **Full.** After a refusal, submits wait for the Retry-After and then go one at a time,
  *   each waiting for the one before to be answered, until one is accepted with none waiting.
  *   However many items wait (4 executions × Max Concurrency 5 on a key of 10), a full key
@@ -34,7 +35,8 @@
  * key or more. A process that reads no ends (submits only) probes at each Retry-After. A
  * Retry-After of a second or two while it holds generations (an API that counts only running
  * ones answers so while the key's are still queued) points at no end: the probe waits for one of
- * its own ends, 15 s at most.
+ * its own ends, up to 15 s, unless the caller's deadline comes sooner (then it goes by the
+ * Retry-After).
  */
 
 import { signalled, throwIfAborted, unlessAborted, type Runtime } from '../runtime';
@@ -54,6 +56,11 @@ export interface SlotTicket {
 export class GenerationSlots {
 	/** A refusal's Retry-After, perhaps lengthened by the backoff: no submit goes before it. */
 	private fullUntil = 0;
+	/**
+	 * After a vague Retry-After, a probe waits for one of its own ends until then, unless that is
+	 * past the caller's deadline (see `refuse`); the first of its own ends accepted ends it.
+	 */
+	private vagueUntil = 0;
 	/** The latest refusal's own Retry-After (plus the grace), without the backoff. */
 	private toldUntil = 0;
 	/** Since a refusal, until a submit is accepted with none waiting: submits go one at a time. */
@@ -74,8 +81,10 @@ export class GenerationSlots {
 	private waiting = 0;
 	/** This process's generations in flight on the key: accepted, not yet seen to end (request_id → when). */
 	private readonly held = new Map<string, number>();
-	/** The most it has held at once since it last held none for a quiet while: a key that ran that many may run them again. */
+	/** The most it has held at once: a key that ran that many may run them again. */
 	private mostHeld = 0;
+	/** The most it has held in its current batch (see `issue`): submits past half the likely limit go one at a time up to it. */
+	private mostHeldInBatch = 0;
 	/** How many it held when last refused: the room it is known to have while the key is full. */
 	private level = Infinity;
 	/** The last refusal's Retry-After. */
@@ -125,6 +134,7 @@ export class GenerationSlots {
 		// what the key said, not for a backoff that spared probes for callers who are gone.
 		if (!again && this.waiting === 0 && this.unanswered.size === 0 && this.fullUntil > this.toldUntil) {
 			this.fullUntil = this.toldUntil;
+			this.vagueUntil = 0;
 			this.refusedProbes = 0;
 		}
 		this.waiting++;
@@ -143,10 +153,12 @@ export class GenerationSlots {
 			const holding = this.holding();
 			// One of its own ended since the refusal: that room is this process's to take now.
 			const ownRoom = this.full && holding < this.level;
-			if (now < this.fullUntil && !ownRoom) {
-				if (this.fullUntil >= deadline) return undefined;
+			// A caller that can't wait out a vague Retry-After's wait goes by the Retry-After.
+			const until = this.vagueUntil < deadline ? Math.max(this.fullUntil, this.vagueUntil) : this.fullUntil;
+			if (now < until && !ownRoom) {
+				if (until >= deadline) return undefined;
 				const wake = this.released.fired;
-				await unlessAborted(Promise.race([this.runtime.sleep(this.fullUntil - now), wake]), signal);
+				await unlessAborted(Promise.race([this.runtime.sleep(until - now), wake]), signal);
 				continue;
 			}
 			const { awaited, fresh, staleAt } = this.awaitedAnswers(now);
@@ -155,7 +167,7 @@ export class GenerationSlots {
 			// Past half of it, and past the most it has held: another process may be filling the other
 			// half at this moment, as n8n's workers starting together do. One at a time, the first refusal
 			// stops it; a round sent into that half would have most of itself refused.
-			const pastHalf = holding + awaited >= Math.max(LIKELY_CONCURRENCY / 2, this.mostHeld);
+			const pastHalf = holding + awaited >= Math.max(LIKELY_CONCURRENCY / 2, this.mostHeldInBatch);
 			// On a key known full, or past its likely limit, a slow answer is waited for: another submit
 			// would most likely be refused too. Else a stalled one stops holding the others back.
 			const sure = this.full || pastLikely;
@@ -191,7 +203,7 @@ export class GenerationSlots {
 			this.window = 1;
 			// Holding none either, the batch that held them is over: what it held says nothing of the room
 			// now, when another process may start with this one (n8n's workers take the next executions together).
-			if (this.held.size === 0) this.mostHeld = 0;
+			if (this.held.size === 0) this.mostHeldInBatch = 0;
 		}
 		this.lastActiveAt = now;
 		const turn = {};
@@ -221,6 +233,8 @@ export class GenerationSlots {
 				// Into room its own end made, most likely the end the Retry-After pointed at: the probe for more
 				// waits a Retry-After from now, backed off as refused probes were (see `ownRoomBackoff`). Only
 				// once: its later ends must not put off every probe.
+				// Its own end came: a vague Retry-After's wait for one is over.
+				if (ownRoom) this.vagueUntil = 0;
 				if (ownRoom && !this.probeMoved) {
 					this.probeMoved = true;
 					const wait = this.retryAfterMs * this.probeBackoff(this.holding()) + GRACE_MS;
@@ -231,6 +245,7 @@ export class GenerationSlots {
 					this.full = false;
 					this.level = Infinity;
 					this.fullUntil = Math.min(this.fullUntil, this.runtime.now());
+					this.vagueUntil = 0;
 				}
 			},
 			refused: (ms) => {
@@ -265,6 +280,7 @@ export class GenerationSlots {
 		if (!requestId || !running) return;
 		this.held.set(requestId, this.runtime.now());
 		this.mostHeld = Math.max(this.mostHeld, this.held.size);
+		this.mostHeldInBatch = Math.max(this.mostHeldInBatch, this.held.size);
 	}
 
 	private refuse(retryAfterMs: number, probe: boolean): void {
@@ -293,10 +309,11 @@ export class GenerationSlots {
 		if (!vague || this.retryAfterMs <= VAGUE_RETRY_AFTER_MS) this.retryAfterMs = retryAfterMs;
 		const backoff = this.probeBackoff(holding);
 		this.toldUntil = Math.max(this.toldUntil, now + retryAfterMs + GRACE_MS);
+		this.fullUntil = Math.max(this.fullUntil, now + retryAfterMs * backoff + GRACE_MS);
 		// Vague, the key's generations were most likely all just submitted, its own with them: no room
-		// comes before they have run a while, and its own ends (which wake it) bring the first.
-		const wait = Math.max(retryAfterMs * backoff, vague ? VAGUE_PROBE_MS : 0);
-		this.fullUntil = Math.max(this.fullUntil, now + wait + GRACE_MS);
+		// comes before they have run a while, and its own ends (which wake it) bring the first. A
+		// caller whose deadline comes sooner (a quick call) probes at the Retry-After as before.
+		if (vague) this.vagueUntil = Math.max(this.vagueUntil, now + VAGUE_PROBE_MS);
 	}
 }
 

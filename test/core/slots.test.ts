@@ -319,7 +319,7 @@ function latentKey({ queuedMs = 0 } = {}) {
 				while ((await client.result(id)).status !== 'COMPLETED') await clock.sleep(250);
 			});
 	};
-	return { clock, ends, refusedAt, worker };
+	return { clock, ends, refusedAt, worker, runtime };
 }
 
 it('two processes start a batch on one key at once: each fills half of it, and the key is overshot by one refused submit each', async () => {
@@ -357,4 +357,30 @@ it('a key that counts only running generations answers "Retry-After: 1" while th
 	expect([...ends.values()]).toHaveLength(20);
 	// Two rounds of a second queued and RUN_MS running, each refilled as its own end is read (19.3 s).
 	expect(clock.now() - started).toBeLessThanOrEqual(2 * (1_000 + RUN_MS) + 2_000);
+});
+
+it('a quick call meets a vague Retry-After: it still probes at the Retry-After before its deadline, not giving up at once', async () => {
+	const { clock, refusedAt, worker, runtime } = latentKey({ queuedMs: 5_000 });
+	const key = new KeyState(runtime, { requestsPerMinute: 600 });
+	const client = () => new ClipiaClient(runtime, { baseUrl: 'https://api.clipia.ai', key });
+	// This process holds one generation; another fills the key's other nine, all still queued.
+	await until(clock, [client().submit('flux-2', { prompt: 'mine' })]);
+	const other = worker();
+	void other(9);
+	for (let step = 0; step < 20; step++) await clock.advance(100);
+	// A quick call (an MCP tool that does not wait) has 5 s: refused with "Retry-After: 1" (all the
+	// key's generations are queued), it can't wait 15 s for one of its own to end, so it probes at
+	// the Retry-After as before, is refused again, and ends by its deadline with the refusal.
+	const started = clock.now();
+	const quick = client()
+		.submit('flux-2', { prompt: 'quick' }, { deadline: started + 5_000 })
+		.then(
+			() => 'sent',
+			(error: Error) => error.message,
+		);
+	const [outcome] = await until(clock, [quick]);
+	expect(outcome).toMatch(/rate limit/);
+	// Refused as it was sent (answered 100 ms on), then the probe 1 s + 1.5 s later, refused too.
+	expect(refusedAt.map((at) => at - started)).toEqual([200, 2_800]);
+	expect(clock.now() - started).toBeLessThanOrEqual(5_000);
 });
