@@ -33,10 +33,10 @@
  * own ends keep coming, a probe only looks for another process's room: each refused one doubles
  * the next wait (up to 4× the Retry-After), across its own refills too while it holds half the
  * key or more. A process that reads no ends (submits only) probes at each Retry-After. A
- * Retry-After of a second or two while it holds generations (an API that counts only running
- * ones answers so while the key's are still queued) points at no end: the probe waits for one of
- * its own ends, up to 15 s, unless the caller's deadline comes sooner (then it goes by the
- * Retry-After).
+ * Retry-After of a second or two as a batch starts, while it holds generations (an API that
+ * counts only running ones answers so while the key's are still queued), points at no end: the
+ * probe waits for the first of its own ends, up to 15 s, unless the caller's deadline comes
+ * sooner (then it goes by the Retry-After).
  */
 
 import { signalled, throwIfAborted, unlessAborted, type Runtime } from '../runtime';
@@ -85,6 +85,8 @@ export class GenerationSlots {
 	private mostHeld = 0;
 	/** The most it has held in its current batch (see `issue`): submits past half the likely limit go one at a time up to it. */
 	private mostHeldInBatch = 0;
+	/** Whether one of its own has been seen to end in its current batch. */
+	private endedInBatch = false;
 	/** How many it held when last refused: the room it is known to have while the key is full. */
 	private level = Infinity;
 	/** The last refusal's Retry-After. */
@@ -102,6 +104,7 @@ export class GenerationSlots {
 	ended(requestId: string): void {
 		if (!this.held.delete(requestId)) return;
 		this.ownEndAt = this.runtime.now();
+		this.endedInBatch = true;
 		const released = this.released;
 		this.released = signalled();
 		released.fire();
@@ -203,7 +206,10 @@ export class GenerationSlots {
 			this.window = 1;
 			// Holding none either, the batch that held them is over: what it held says nothing of the room
 			// now, when another process may start with this one (n8n's workers take the next executions together).
-			if (this.held.size === 0) this.mostHeldInBatch = 0;
+			if (this.held.size === 0) {
+				this.mostHeldInBatch = 0;
+				this.endedInBatch = false;
+			}
 		}
 		this.lastActiveAt = now;
 		const turn = {};
@@ -310,10 +316,11 @@ export class GenerationSlots {
 		const backoff = this.probeBackoff(holding);
 		this.toldUntil = Math.max(this.toldUntil, now + retryAfterMs + GRACE_MS);
 		this.fullUntil = Math.max(this.fullUntil, now + retryAfterMs * backoff + GRACE_MS);
-		// Vague, the key's generations were most likely all just submitted, its own with them: no room
-		// comes before they have run a while, and its own ends (which wake it) bring the first. A
-		// caller whose deadline comes sooner (a quick call) probes at the Retry-After as before.
-		if (vague) this.vagueUntil = Math.max(this.vagueUntil, now + VAGUE_PROBE_MS);
+		// Vague as a batch starts, the key's generations were most likely all just submitted, its own
+		// with them: no room comes before they have run a while, and its own ends (which wake it) bring
+		// the first. Later in a batch, a neighbour may be finishing: the probe goes by the Retry-After.
+		// A caller whose deadline comes sooner (a quick call) probes at the Retry-After too.
+		if (vague && !this.endedInBatch) this.vagueUntil = Math.max(this.vagueUntil, now + VAGUE_PROBE_MS);
 	}
 }
 
