@@ -236,11 +236,11 @@ export class GenerationSlots {
 				if (!sentFull) return;
 				// Room its own end made says nothing of more room: only a probe's success ends the backoff.
 				if (!ownRoom) this.refusedProbes = 0;
-				// Into room its own end made, most likely the end the Retry-After pointed at: the probe for more
-				// waits a Retry-After from now, backed off as refused probes were (see `ownRoomBackoff`). Only
-				// once: its later ends must not put off every probe.
 				// Its own end came: a vague Retry-After's wait for one is over.
 				if (ownRoom) this.vagueUntil = 0;
+				// Into room its own end made, most likely the end the Retry-After pointed at: the probe for more
+				// waits a Retry-After from now, backed off as refused probes were (see `probeBackoff`). Only
+				// once: its later ends must not put off every probe.
 				if (ownRoom && !this.probeMoved) {
 					this.probeMoved = true;
 					const wait = this.retryAfterMs * this.probeBackoff(this.holding()) + GRACE_MS;
